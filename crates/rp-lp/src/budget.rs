@@ -1,0 +1,212 @@
+//! The budget-evaluation matrix of THEORY §1, computed once per data set.
+//!
+//! `E[k][j] = alpha_k . beta_j - e_k`. We store it as the ratio `rho[k][j] = alpha_k . beta_j / e_k`
+//! (so `E[k][j] = e_k (rho[k][j] - 1)`): every graph test compares `rho` with 1, CCEI's candidate
+//! efficiencies are exactly the entries of `rho`, and `rho` is invariant under rescaling any probe
+//! or all strategies, which makes verdicts scale-free by construction. Building it is one
+//! `K x K x N` product, the floor for any exact test; rows are computed in parallel for large `K`
+//! (each row is independent, so the result does not depend on the thread count).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::data::{ObservationSet, dot};
+use crate::tolerance::Tolerance;
+
+/// Rows per task below which the product runs on one thread (parallel overhead dominates).
+const PARALLEL_MIN_K: usize = 256;
+
+/// `K x K` budget ratios `rho[k][j] = alpha_k . beta_j / e_k` and budgets `e_k`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BudgetMatrix {
+    k: usize,
+    rho: Vec<f64>,
+    budget: Vec<f64>,
+}
+
+impl BudgetMatrix {
+    /// The matrix of the joint profile: `alpha_k . beta_j / e_k`.
+    pub fn joint(obs: &ObservationSet) -> Self {
+        let n = obs.dim();
+        Self::from_dots(obs.len(), obs.expenditures().to_vec(), |k, j| {
+            dot(
+                &obs.probes_flat()[k * n..(k + 1) * n],
+                &obs.strategies_flat()[j * n..(j + 1) * n],
+            )
+        })
+    }
+
+    /// The matrix of agent `i`'s block: `alpha^i_k . beta^i_j / e^i_k` with budgets `e^i_k`.
+    ///
+    /// An agent may be idle in game `k` (`e^i_k = 0`, so `beta^i_k = 0`): its budget set is `{0}`.
+    /// Then `rho[k][j]` is 1 (a tie: affordable, never strictly) when `beta^i_j = 0` too and
+    /// `+inf` (never affordable) otherwise. Such an observation never creates a violation.
+    pub fn agent(obs: &ObservationSet, i: usize) -> Self {
+        let block = obs.block(i);
+        let budget: Vec<f64> = (0..obs.len())
+            .map(|k| obs.agent_expenditure(i, k))
+            .collect();
+        Self::from_dots(obs.len(), budget, |k, j| {
+            dot(
+                &obs.probe(k)[block.clone()],
+                &obs.strategy(j)[block.clone()],
+            )
+        })
+    }
+
+    /// Builds from spending values `spend(k, j) = alpha_k . beta_j` and budgets `e_k >= 0`.
+    fn from_dots(k: usize, budget: Vec<f64>, spend: impl Fn(usize, usize) -> f64 + Sync) -> Self {
+        let mut rho = vec![0.0; k * k];
+        let fill = |(row_k, row): (usize, &mut [f64])| {
+            let e = budget[row_k];
+            for (j, r) in row.iter_mut().enumerate() {
+                *r = ratio(spend(row_k, j), e);
+            }
+        };
+        if k >= PARALLEL_MIN_K {
+            rho.par_chunks_mut(k).enumerate().for_each(fill);
+        } else {
+            rho.chunks_mut(k).enumerate().for_each(fill);
+        }
+        Self { k, rho, budget }
+    }
+
+    /// Builds directly from a ratio matrix (row-major `K x K`) and budgets; used for general
+    /// (Forges–Minelli) budget sets, where `rho[k][j] <= 1` means `beta_j` is in budget set `k`.
+    ///
+    /// Returns `None` if the sizes disagree, a budget is negative or not finite, or a ratio is NaN.
+    pub fn from_ratios(k: usize, rho: Vec<f64>, budget: Vec<f64>) -> Option<Self> {
+        let ok = rho.len() == k * k
+            && budget.len() == k
+            && budget.iter().all(|e| e.is_finite() && *e >= 0.0)
+            && rho.iter().all(|r| !r.is_nan());
+        ok.then_some(Self { k, rho, budget })
+    }
+
+    /// Number of observations `K`.
+    pub fn len(&self) -> usize {
+        self.k
+    }
+
+    /// True when there is no observation.
+    pub fn is_empty(&self) -> bool {
+        self.k == 0
+    }
+
+    /// `rho[k][j] = alpha_k . beta_j / e_k`.
+    pub fn ratio(&self, k: usize, j: usize) -> f64 {
+        self.rho[k * self.k + j]
+    }
+
+    /// Row `k` of the ratio matrix.
+    pub fn ratio_row(&self, k: usize) -> &[f64] {
+        &self.rho[k * self.k..(k + 1) * self.k]
+    }
+
+    /// Budget `e_k`.
+    pub fn budget(&self, k: usize) -> f64 {
+        self.budget[k]
+    }
+
+    /// `E[k][j] = alpha_k . beta_j - e_k` (THEORY §1).
+    pub fn evaluation(&self, k: usize, j: usize) -> f64 {
+        let r = self.ratio(k, j);
+        if r.is_infinite() {
+            f64::INFINITY
+        } else {
+            self.budget[k] * (r - 1.0)
+        }
+    }
+
+    /// Direct revealed preference `k R0 j`: `beta_j` was affordable at `k` (`E[k][j] <= 0`).
+    pub fn weakly_revealed(&self, k: usize, j: usize, tol: Tolerance) -> bool {
+        tol.ratio_weak(self.ratio(k, j))
+    }
+
+    /// Strict direct revealed preference `k P0 j` (`E[k][j] < 0`).
+    pub fn strictly_revealed(&self, k: usize, j: usize, tol: Tolerance) -> bool {
+        tol.ratio_strict(self.ratio(k, j))
+    }
+
+    /// `k R0 j` at efficiency `e`: `alpha_k . beta_j <= e * e_k` (GARP_e, THEORY §2).
+    pub fn weakly_revealed_at(&self, k: usize, j: usize, efficiency: f64, tol: Tolerance) -> bool {
+        tol.le(self.ratio(k, j), efficiency, efficiency)
+    }
+
+    /// `k P0 j` at efficiency `e`: `alpha_k . beta_j < e * e_k`.
+    pub fn strictly_revealed_at(
+        &self,
+        k: usize,
+        j: usize,
+        efficiency: f64,
+        tol: Tolerance,
+    ) -> bool {
+        tol.lt(self.ratio(k, j), efficiency, efficiency)
+    }
+}
+
+/// `spend / budget`, with an idle budget (`budget = 0`) mapped to 1 (tie) or `+inf`.
+fn ratio(spend: f64, budget: f64) -> f64 {
+    if budget > 0.0 {
+        spend / budget
+    } else if spend > 0.0 {
+        f64::INFINITY
+    } else {
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Agent;
+
+    #[test]
+    fn ratios_and_relations() {
+        // alpha_0 = (1, 2), beta_0 = (1, 0): e_0 = 1; alpha_1 = (2, 1), beta_1 = (0, 1): e_1 = 1.
+        // rho[0][1] = alpha_0 . beta_1 / e_0 = 2, rho[1][0] = 2.
+        let d = ObservationSet::single_agent(
+            vec![vec![1.0, 2.0], vec![2.0, 1.0]],
+            vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+        )
+        .unwrap();
+        let b = BudgetMatrix::joint(&d);
+        let t = Tolerance::default();
+        assert_eq!(b.ratio(0, 1), 2.0);
+        assert_eq!(b.evaluation(0, 1), 1.0);
+        assert!(b.weakly_revealed(0, 0, t) && !b.strictly_revealed(0, 0, t));
+        assert!(!b.weakly_revealed(0, 1, t));
+        assert!(b.weakly_revealed_at(0, 1, 2.0, t));
+    }
+
+    #[test]
+    fn idle_agent_blocks_are_ties_or_unaffordable() {
+        let d = ObservationSet::new(
+            vec![Agent::new("a", 1), Agent::new("b", 1)],
+            vec![vec![1.0, 1.0], vec![1.0, 1.0]],
+            vec![vec![1.0, 0.0], vec![1.0, 1.0]],
+        )
+        .unwrap();
+        let b = BudgetMatrix::agent(&d, 1);
+        assert_eq!(b.ratio(0, 0), 1.0);
+        assert_eq!(b.ratio(0, 1), f64::INFINITY);
+        assert_eq!(b.ratio(1, 0), 0.0);
+    }
+
+    #[test]
+    fn parallel_and_serial_rows_agree() {
+        let k = PARALLEL_MIN_K + 3;
+        let probes: Vec<Vec<f64>> = (0..k)
+            .map(|i| vec![1.0 + (i % 7) as f64, 2.0 + (i % 3) as f64])
+            .collect();
+        let strategies: Vec<Vec<f64>> = (0..k).map(|i| vec![0.1 + (i % 5) as f64, 0.3]).collect();
+        let d = ObservationSet::single_agent(probes, strategies).unwrap();
+        let b = BudgetMatrix::joint(&d);
+        for kk in [0, 17, k - 1] {
+            for j in [0, 5, k - 1] {
+                let want = dot(d.probe(kk), d.strategy(j)) / d.expenditure(kk);
+                assert_eq!(b.ratio(kk, j), want);
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! # rp-lp: revealed-preference tests as graphs and linear programs
+//!
+//! What it is for: deciding whether observed (probe, strategy) data could be optimal for some
+//! utilities (THEORY §2–§4), and by how much they fail: GARP with a violating cycle, exact CCEI,
+//! the money pump index, Afriat numbers, the multi-agent social-optimality test for the
+//! `Separable`, `PerAgent` and `Joint` welfare structures, the additive and efficiency Pareto gaps,
+//! and certificates that an independent verifier checks.
+//!
+//! What it is not: it knows nothing of games, equilibria or mechanisms (that is `rp-game`), nor
+//! of sampling noise (that is `rp-robust`). Data enter through [`ObservationSet`], which is
+//! validated on construction; every comparison uses one [`Tolerance`].
+
+pub mod budget;
+pub mod data;
+pub mod tolerance;
+
+pub use budget::BudgetMatrix;
+pub use data::{Agent, DataError, ObservationSet};
+pub use tolerance::Tolerance;
