@@ -1,0 +1,7 @@
+//! # rp-suite: the rp crates in one place
+//!
+//! A facade for readers and for the workspace's own integration tests and benchmarks: it
+//! re-exports each library crate under a short name. Applications may depend on it, or on any
+//! single crate (`rp-lp`, `rp-game`, `rp-policy`, `rp-robust`, `rp-design`) alone.
+
+pub use rp_lp as lp;
