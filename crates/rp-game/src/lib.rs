@@ -1,0 +1,12 @@
+//! # rp-game: games, equilibria, mechanisms and the reference environments
+//!
+//! What it is for: computing the equilibria a designer observes (THEORY §5–§6): concave games
+//! with coupled linear constraints and their variational (Rosen-normalized) equilibria, the
+//! social optimum used as ground truth, finite normal-form games with Nash equilibria of
+//! certified regret, Gambit `.nfg` input and output, Nash sampling, mechanism parameterizations
+//! and the `spectrum` and `river` environments.
+//!
+//! What it is not: it knows nothing of revealed preferences, Pareto gaps or policy search; the
+//! designer (`rp-design`) ties those to the games.
+
+pub mod finite;
