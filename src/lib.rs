@@ -5,3 +5,4 @@
 //! single crate (`rp-lp`, `rp-game`, `rp-policy`, `rp-robust`, `rp-design`) alone.
 
 pub use rp_lp as lp;
+pub use rp_policy as policy;
