@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 use crate::error::{Phase, SetupError, StepError};
-use crate::gains::GainSchedule;
+use crate::gains::{GainSchedule, Gains};
 use crate::objective::{NoiseSeed, NoisyObjective, Query};
 use crate::observer::Observer;
 use crate::report::{BestIterate, Reevaluation, RunReport, StepReport};
@@ -201,19 +201,7 @@ impl Spsa {
         let mut s = self.state.clone();
         let gains = self.start(&mut s, objective)?.at(s.t);
         let est = self.estimate_gradient(&mut s, objective, gains.c_t, false)?;
-        let annealing_noise = (gains.b_t > 0.0).then(|| {
-            let rng = &mut s.streams.annealing;
-            (0..self.space.dim())
-                .map(|_| rng.sample::<f64, _>(StandardNormal))
-                .collect::<Vec<_>>()
-        });
-        let mut next_phi = s.phi.clone();
-        for (i, x) in next_phi.iter_mut().enumerate() {
-            let w_i = annealing_noise.as_ref().map_or(0.0, |w| w[i]);
-            *x += -gains.a_t * est.gradient[i] + gains.b_t * w_i;
-        }
-        // No NaN can arise: the gradient is finite, so an overflow is +-inf and clamps.
-        self.space.clamp(&mut next_phi);
+        let (annealing_noise, next_phi) = self.update(&mut s, gains, &est.gradient);
         let t = s.t;
         let phi = std::mem::replace(&mut s.phi, next_phi.clone());
         s.t += 1;
@@ -249,6 +237,29 @@ impl Spsa {
         };
         self.state = s;
         Ok(report)
+    }
+
+    /// THEORY §7 step 4: `phi_{t+1} = Proj(phi_t - a_t g_t + b_t w_t)`, drawing `w_t` only when
+    /// `b_t > 0`. Returns `(w_t, phi_{t+1})`.
+    fn update(
+        &self,
+        s: &mut State,
+        gains: Gains,
+        gradient: &[f64],
+    ) -> (Option<Vec<f64>>, Vec<f64>) {
+        let w = (gains.b_t > 0.0).then(|| {
+            let rng = &mut s.streams.annealing;
+            let draws = (0..self.space.dim()).map(|_| rng.sample::<f64, _>(StandardNormal));
+            draws.collect::<Vec<_>>()
+        });
+        let mut next_phi = s.phi.clone();
+        for (i, x) in next_phi.iter_mut().enumerate() {
+            let w_i = w.as_ref().map_or(0.0, |w| w[i]);
+            *x += -gains.a_t * gradient[i] + gains.b_t * w_i;
+        }
+        // No NaN can arise: the gradient is finite, so an overflow is +-inf and clamps.
+        self.space.clamp(&mut next_phi);
+        (w, next_phi)
     }
 
     /// Steps until `T` iterations are done (or the observer breaks), calling `observer` after
