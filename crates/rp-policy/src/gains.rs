@@ -124,4 +124,25 @@ mod tests {
         let plain = GainSchedule { b: 0.0, ..g };
         assert!((0..100).all(|t| plain.b_t(t) == 0.0));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// For any valid constants the gains are finite, positive (b_t >= 0) and non-increasing
+        /// in t, from t = 0 to far beyond any run.
+        #[test]
+        fn gains_are_finite_positive_and_non_increasing(
+            a in 1e-6..1e6f64, c in 1e-6..1e6f64, big_a in 0.0..1e4f64,
+            alpha in 0.01..=1.0f64, gamma_fraction in 0.0..0.99f64, b in 0.0..1e3f64,
+            t in 0u64..1_000_000_000,
+        ) {
+            let g = GainSchedule { a, c, big_a, alpha, gamma: gamma_fraction * alpha, b };
+            let (now, next) = (g.at(t), g.at(t + 1));
+            for x in [now.a_t, now.c_t, next.a_t, next.c_t] {
+                proptest::prop_assert!(x.is_finite() && x > 0.0);
+            }
+            proptest::prop_assert!(now.b_t.is_finite() && now.b_t >= 0.0);
+            proptest::prop_assert!(next.a_t <= now.a_t && next.c_t <= now.c_t && next.b_t <= now.b_t);
+        }
+    }
 }

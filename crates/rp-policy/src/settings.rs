@@ -45,7 +45,8 @@ pub enum StepGain {
     /// coordinates over `samples` perturbations at `phi_0` sets
     /// `a = target_step * (1 + A)^alpha / G`, so the first update moves each coordinate by about
     /// `target_step`. This makes the run insensitive to the loss's scale, which a designer does
-    /// not know in advance. A flat start (`G = 0`) falls back to `G = 1`, with a warning.
+    /// not know in advance. A start with no usable scale (`G = 0`, or `a` not finite)
+    /// falls back to `G = 1`, with a warning.
     Calibrated {
         /// The desired magnitude of a coordinate's first update, in parameter units.
         target_step: f64,

@@ -397,17 +397,20 @@ impl Spsa {
             magnitude += est.gradient.iter().map(|g| g.abs()).sum::<f64>();
         }
         let mean = magnitude / (f64::from(samples) * self.space.dim() as f64);
-        let mean = if mean > 0.0 && mean.is_finite() {
-            mean
+        let step_at_unit_gradient =
+            target_step * (1.0 + self.settings.resolved_big_a()).powf(self.settings.alpha);
+        let a = step_at_unit_gradient / mean;
+        // A flat start (mean 0), a subnormal mean (a overflows) or an overflowing mean gives no
+        // usable scale; fall back to |g| = 1 rather than a zero, infinite or NaN gain.
+        let a = if mean > 0.0 && a.is_finite() && a > 0.0 {
+            a
         } else {
             tracing::warn!(
                 mean,
-                "flat or overflowing loss at phi_0: calibrating a as if |g| = 1"
+                "no usable gradient scale at phi_0: calibrating a as if |g| = 1"
             );
-            1.0
+            step_at_unit_gradient
         };
-        let a =
-            target_step * (1.0 + self.settings.resolved_big_a()).powf(self.settings.alpha) / mean;
         tracing::info!(a, mean_gradient = mean, samples, "calibrated step gain");
         Ok(a)
     }

@@ -524,3 +524,24 @@ fn both_sides_share_one_environment_draw_and_reevaluations_have_their_own() {
         "a fresh environment draw per iteration"
     );
 }
+
+#[test]
+fn a_subnormal_gradient_scale_cannot_make_the_gain_infinite() {
+    // L = 1e-310 phi: G = 1e-310 would give a = 0.1 * 2^0.602 / 1e-310 = inf; the fallback uses
+    // G = 1 and every iterate stays finite.
+    let settings = SpsaSettings {
+        a: StepGain::Calibrated {
+            target_step: 0.1,
+            samples: 1,
+        },
+        ..SpsaSettings::plain(10)
+    };
+    let mut spsa = Spsa::new(settings, wide_box(1), vec![0.0], 2).expect("valid");
+    spsa.run(&mut linear(vec![1e-310]), &mut ())
+        .expect("infallible");
+    assert!(close(
+        spsa.gains().expect("calibrated").a,
+        0.1 * 2f64.powf(0.602)
+    ));
+    assert!(spsa.phi()[0].is_finite());
+}
