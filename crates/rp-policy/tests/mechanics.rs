@@ -25,6 +25,17 @@ fn close(x: f64, y: f64) -> bool {
     (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0)
 }
 
+/// Plain SPSA for `iterations` steps with `a` calibrated to a first step of `target_step`.
+fn calibrated(target_step: f64, samples: u32, iterations: u64) -> SpsaSettings {
+    SpsaSettings {
+        a: StepGain::Calibrated {
+            target_step,
+            samples,
+        },
+        ..SpsaSettings::plain(iterations)
+    }
+}
+
 fn steps<O: NoisyObjective>(spsa: &mut Spsa, objective: &mut O, n: usize) -> Vec<StepReport> {
     (0..n)
         .map(|_| spsa.step(objective).expect("objective succeeds"))
@@ -194,13 +205,7 @@ fn calibration_sets_the_first_step_to_the_target() {
     // d = 1, L = 2 phi: every gradient estimate is exactly 2, so G = 2 and
     // a = 0.05 * (1 + A)^0.602 / 2 with A = T/10 = 2; a_0 = a / 3^0.602, and the first step
     // moves phi by a_0 * 2 = 0.05.
-    let settings = SpsaSettings {
-        a: StepGain::Calibrated {
-            target_step: 0.05,
-            samples: 3,
-        },
-        ..SpsaSettings::plain(20)
-    };
+    let settings = calibrated(0.05, 3, 20);
     let mut spsa = Spsa::new(settings, wide_box(1), vec![0.0], 2).expect("valid");
     assert_eq!(spsa.gains(), None, "a is unknown before calibration");
     let r = spsa.step(&mut linear(vec![2.0])).expect("infallible");
@@ -213,13 +218,7 @@ fn calibration_sets_the_first_step_to_the_target() {
 
 #[test]
 fn a_flat_start_calibrates_as_if_the_gradient_were_one() {
-    let settings = SpsaSettings {
-        a: StepGain::Calibrated {
-            target_step: 0.1,
-            samples: 2,
-        },
-        ..SpsaSettings::plain(10)
-    };
+    let settings = calibrated(0.1, 2, 10);
     let mut spsa = Spsa::new(settings, wide_box(2), vec![0.0; 2], 2).expect("valid");
     spsa.step(&mut from_fn(|_: &[f64], _: NoiseSeed| {
         Ok::<f64, Infallible>(0.0)
@@ -529,13 +528,7 @@ fn both_sides_share_one_environment_draw_and_reevaluations_have_their_own() {
 fn a_subnormal_gradient_scale_cannot_make_the_gain_infinite() {
     // L = 1e-310 phi: G = 1e-310 would give a = 0.1 * 2^0.602 / 1e-310 = inf; the fallback uses
     // G = 1 and every iterate stays finite.
-    let settings = SpsaSettings {
-        a: StepGain::Calibrated {
-            target_step: 0.1,
-            samples: 1,
-        },
-        ..SpsaSettings::plain(10)
-    };
+    let settings = calibrated(0.1, 1, 10);
     let mut spsa = Spsa::new(settings, wide_box(1), vec![0.0], 2).expect("valid");
     spsa.run(&mut linear(vec![1e-310]), &mut ())
         .expect("infallible");
