@@ -17,6 +17,7 @@ mod cycle_ratio;
 pub mod data;
 pub mod garp;
 mod graph;
+pub mod houtman_maks;
 pub mod money_pump;
 pub mod tolerance;
 
@@ -25,5 +26,6 @@ pub use budget::BudgetMatrix;
 pub use ccei::{Ccei, ccei};
 pub use data::{Agent, DataError, ObservationSet};
 pub use garp::{GarpCycle, garp_violation, garp_violation_at};
+pub use houtman_maks::{HOUTMAN_MAKS_MAX_K, HoutmanMaks, IndexError, houtman_maks};
 pub use money_pump::{MeanCycle, MoneyPump, max_mean_cycle, max_mean_cycle_karp, max_money_pump};
 pub use tolerance::Tolerance;

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use rp_lp::{
-    BudgetMatrix, ObservationSet, Tolerance, ccei, garp_violation, garp_violation_at,
+    BudgetMatrix, ObservationSet, Tolerance, ccei, garp_violation, garp_violation_at, houtman_maks,
     max_mean_cycle, max_mean_cycle_karp, max_money_pump,
 };
 
@@ -47,6 +47,16 @@ fn data(max_k: usize) -> impl Strategy<Value = ObservationSet> {
                 ObservationSet::single_agent(probes, strategies).unwrap()
             })
     })
+}
+
+/// The sub-matrix of `b` on the observations `keep` (rows and columns in that order).
+fn sub_matrix(b: &BudgetMatrix, keep: &[usize]) -> BudgetMatrix {
+    let rho = keep
+        .iter()
+        .flat_map(|&k| keep.iter().map(move |&j| b.ratio(k, j)))
+        .collect();
+    let budget = keep.iter().map(|&k| b.budget(k)).collect();
+    BudgetMatrix::from_ratios(keep.len(), rho, budget).unwrap()
 }
 
 proptest! {
@@ -111,5 +121,25 @@ proptest! {
             prop_assert!((m.value - brute_mean).abs() <= 1e-12, "{} vs {}", m.value, brute_mean);
             prop_assert!((mean(&m.cycle) - m.value).abs() <= 1e-12);
         }
+    }
+
+    #[test]
+    fn houtman_maks_is_the_largest_consistent_subset(d in data(10)) {
+        let b = BudgetMatrix::joint(&d);
+        let t = Tolerance::default();
+        let k = d.len();
+        let brute = (0u32..1 << k)
+            .filter(|mask| {
+                let keep: Vec<usize> = (0..k).filter(|i| mask >> i & 1 == 1).collect();
+                garp_violation(&sub_matrix(&b, &keep), t).is_none()
+            })
+            .map(u32::count_ones)
+            .max()
+            .unwrap();
+        let hm = houtman_maks(&b, t).unwrap();
+        prop_assert_eq!(hm.kept.len() as u32, brute);
+        prop_assert!(garp_violation(&sub_matrix(&b, &hm.kept), t).is_none());
+        prop_assert_eq!(hm.kept.len() + hm.removed.len(), k);
+        prop_assert_eq!(hm.fraction_kept, hm.kept.len() as f64 / k as f64);
     }
 }
