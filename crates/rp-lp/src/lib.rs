@@ -18,6 +18,7 @@ pub mod data;
 pub mod garp;
 mod graph;
 pub mod houtman_maks;
+pub mod io;
 pub mod money_pump;
 pub mod tolerance;
 
@@ -27,5 +28,9 @@ pub use ccei::{Ccei, ccei};
 pub use data::{Agent, DataError, ObservationSet};
 pub use garp::{GarpCycle, garp_violation, garp_violation_at};
 pub use houtman_maks::{HOUTMAN_MAKS_MAX_K, HoutmanMaks, IndexError, houtman_maks};
+pub use io::{
+    Location, ReadError, parse_csv_pair, parse_json, read_csv_pair, read_json, write_csv_pair,
+    write_json,
+};
 pub use money_pump::{MeanCycle, MoneyPump, max_mean_cycle, max_mean_cycle_karp, max_money_pump};
 pub use tolerance::Tolerance;
