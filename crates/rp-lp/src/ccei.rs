@@ -28,7 +28,9 @@
 //! binary search over the candidates needs `O(log K)` passes. Instead of sorting the up to `K^2`
 //! candidates, each step selects the median of the remaining ones (`select_nth_unstable`), which
 //! is the same search over the sorted candidates at linear total cost. The largest candidate is
-//! tried first: consistent data need one pass.
+//! tried first: consistent data need one pass. Since `G_c` shrinks with `c`, once cycles are
+//! found at `c` every later (smaller) test runs only inside the cyclic components found at `c`,
+//! one component at a time, so the passes get cheaper as the search closes in.
 //!
 //! ## Tolerance
 //!
@@ -58,10 +60,16 @@ pub struct Ccei {
 
 /// The exact CCEI of `b` (see the module documentation for the argument).
 pub fn ccei(b: &BudgetMatrix, tol: Tolerance) -> Ccei {
-    let (nodes, mut candidates) = candidates(b, tol);
-    let has_cycle = |c: f64| cycle_below(b, &nodes, c, tol).is_some();
+    let all: Vec<usize> = (0..b.len()).collect();
+    let scope = cyclic_components(&[all], |k, j| b.weakly_revealed(k, j, tol));
+    let mut candidates = candidate_ratios(b, &scope, tol);
     let top = candidates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if candidates.is_empty() || !has_cycle(top) {
+    let mut scope = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        cyclic_components(&scope, |k, j| b.weakly_revealed_at(k, j, top, tol))
+    };
+    if scope.is_empty() {
         return Ccei {
             value: 1.0,
             cycle: garp_violation(b, tol),
@@ -69,34 +77,50 @@ pub fn ccei(b: &BudgetMatrix, tol: Tolerance) -> Ccei {
     }
     let mut answer = top;
     let mut pool: &mut [f64] = &mut candidates;
+    let mut passes = 1;
     while !pool.is_empty() {
         let taken = std::mem::take(&mut pool);
         let mid = taken.len() / 2;
         let (below, c, above) = taken.select_nth_unstable_by(mid, f64::total_cmp);
-        if *c < answer && has_cycle(*c) {
-            answer = *c;
+        let c = *c;
+        if c >= answer {
             pool = below;
-        } else if *c >= answer {
-            pool = below;
-        } else {
+            continue;
+        }
+        passes += 1;
+        let found = cyclic_components(&scope, |k, j| b.weakly_revealed_at(k, j, c, tol));
+        if found.is_empty() {
             pool = above;
+        } else {
+            (answer, scope, pool) = (c, found, below);
         }
     }
-    tracing::debug!(k = b.len(), ccei = answer, "CCEI found");
+    tracing::debug!(k = b.len(), ccei = answer, passes, "CCEI found");
     Ccei {
         value: answer,
-        cycle: cycle_below(b, &nodes, answer, tol),
+        cycle: Some(closing_cycle(b, &scope[0], answer, tol)),
     }
 }
 
-/// The observations in nontrivial components of the weak graph at `e = 1`, and the ratios of the
-/// steps inside those components that are strictly below 1 (self-steps included).
-fn candidates(b: &BudgetMatrix, tol: Tolerance) -> (Vec<usize>, Vec<f64>) {
-    let all: Vec<usize> = (0..b.len()).collect();
-    let comps = strong_components(&all, |k, j| b.weakly_revealed(k, j, tol));
-    let mut nodes = Vec::new();
+/// The components with a cycle (two or more members, or a self-step) of the graph `edge`
+/// restricted to each of `scope` separately.
+///
+/// Why per scope component: `G_c` only shrinks as `c` decreases, so once the search has found
+/// cycles at `c`, every cycle at a smaller efficiency lies inside one of the cyclic components
+/// at `c`; the passes of the binary search get cheaper as it closes in.
+fn cyclic_components(scope: &[Vec<usize>], edge: impl Fn(usize, usize) -> bool) -> Vec<Vec<usize>> {
+    scope
+        .iter()
+        .flat_map(|nodes| strong_components(nodes, &edge).members)
+        .filter(|m| m.len() > 1 || edge(m[0], m[0]))
+        .collect()
+}
+
+/// The ratios of the steps inside the `scope` components that are strictly below 1 (self-steps
+/// included): cycles at any `e <= 1` use only these.
+fn candidate_ratios(b: &BudgetMatrix, scope: &[Vec<usize>], tol: Tolerance) -> Vec<f64> {
     let mut ratios = Vec::new();
-    for comp in &comps.members {
+    for comp in scope {
         for &k in comp {
             for &j in comp {
                 if b.strictly_revealed(k, j, tol) {
@@ -104,25 +128,16 @@ fn candidates(b: &BudgetMatrix, tol: Tolerance) -> (Vec<usize>, Vec<f64>) {
                 }
             }
         }
-        if comp.len() > 1 || b.strictly_revealed(comp[0], comp[0], tol) {
-            nodes.extend_from_slice(comp);
-        }
     }
-    nodes.sort_unstable();
-    (nodes, ratios)
+    ratios
 }
 
-/// A cycle of `G_c = { rho <= c }` (weak relation at efficiency `c`) among `nodes`, if any.
+/// A cycle of `G_c = { rho <= c (1 + tol) }` inside `comp`, a cyclic component of `G_c`.
 ///
-/// The closing step is the smallest ratio inside the first component with a cycle, so it is
-/// strict for every efficiency above `c`.
-fn cycle_below(b: &BudgetMatrix, nodes: &[usize], c: f64, tol: Tolerance) -> Option<GarpCycle> {
+/// The closing step is the smallest ratio inside the component, so it is strict for every
+/// efficiency above `c` (beyond the tolerance).
+fn closing_cycle(b: &BudgetMatrix, comp: &[usize], c: f64, tol: Tolerance) -> GarpCycle {
     let weak = |k: usize, j: usize| b.weakly_revealed_at(k, j, c, tol);
-    let comps = strong_components(nodes, weak);
-    let comp = comps
-        .members
-        .iter()
-        .find(|m| m.len() > 1 || weak(m[0], m[0]))?;
     let mut closing = (f64::INFINITY, comp[0], comp[0]);
     for &j in comp {
         for &k in comp {
@@ -134,7 +149,7 @@ fn cycle_below(b: &BudgetMatrix, nodes: &[usize], c: f64, tol: Tolerance) -> Opt
     let (_, j, k) = closing;
     let path = shortest_path(b.len(), comp, k, j, weak)
         .expect("invariant: j and k are in one strongly connected component of G_c");
-    Some(GarpCycle { observations: path })
+    GarpCycle { observations: path }
 }
 
 #[cfg(test)]
