@@ -47,9 +47,27 @@ pub(crate) fn max_ratio_cycle(
     weight: impl Weights,
     cost: impl Fn(usize) -> f64,
 ) -> Option<BestCycle> {
-    let n = nodes.len();
     let w = |v: usize, u: usize| weight(nodes[v], nodes[u]);
     let c = |v: usize| cost(nodes[v]);
+    let policy = howard(nodes.len(), &w, &c)?;
+    Some(best_cycle(&policy, nodes, &w, &c))
+}
+
+/// On a strongly connected graph over `0..n` (weights `weight`, unit costs): the largest cycle
+/// mean `chi` and potentials `h` with `weight(v, u) - chi + h(u) <= h(v)` for every edge, up to
+/// rounding (Howard's optimality conditions; with one cycle class they hold on every edge).
+pub(crate) fn mean_potentials(n: usize, weight: impl Weights) -> Option<(f64, Vec<f64>)> {
+    let policy = howard(n, &weight, &|_| 1.0)?;
+    let chi = policy.chi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((chi, policy.bias))
+}
+
+/// Howard's policy iteration on the graph over local nodes `0..n`; the optimal policy.
+fn howard(
+    n: usize,
+    w: &impl Fn(usize, usize) -> Option<f64>,
+    c: &impl Fn(usize) -> f64,
+) -> Option<Policy> {
     let mut succ = Vec::with_capacity(n);
     let (mut wmax, mut rmax, mut cmax) = (0.0f64, 0.0f64, 0.0f64);
     for v in 0..n {
@@ -70,16 +88,16 @@ pub(crate) fn max_ratio_cycle(
         chi: 1e-12 * rmax.max(f64::MIN_POSITIVE),
         bias: 1e-12 * (n as f64) * (wmax + rmax * cmax).max(f64::MIN_POSITIVE),
     };
-    let mut policy = evaluate(succ, &w, &c);
+    let mut policy = evaluate(succ, w, c);
     let cap = 100 + 20 * n;
     for _ in 0..cap {
-        if !improve(&mut policy, &w, &c, &eps) {
-            return Some(best_cycle(&policy, nodes, &w, &c));
+        if !improve(&mut policy, w, c, &eps) {
+            return Some(policy);
         }
-        policy = evaluate(policy.succ, &w, &c);
+        policy = evaluate(policy.succ, w, c);
     }
     tracing::warn!(n, cap, "Howard's policy iteration hit its iteration cap");
-    Some(best_cycle(&policy, nodes, &w, &c))
+    Some(policy)
 }
 
 /// Value determination: the ratio of the cycle each node's policy path reaches, and a bias with

@@ -547,3 +547,89 @@ fn per_agent_matrices_with_idle_agents_give_finite_answers() {
     assert!(mean.value.is_finite());
     assert!(afriat_numbers(&b, t).is_none());
 }
+
+/// Seeded Cobb–Douglas data (`mistakes`: share of games where every price is misread by a
+/// factor in [0.2, 5], which creates violations).
+fn seeded_data(k: usize, n: usize, mistakes: f64, seed: u64) -> ObservationSet {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let a: Vec<f64> = (0..n).map(|_| rng.random_range(0.1..1.0)).collect();
+    let u = Utility::CobbDouglas(a);
+    let mut probes = Vec::new();
+    let mut strategies = Vec::new();
+    for _ in 0..k {
+        let p: Vec<f64> = (0..n).map(|_| rng.random_range(0.5..2.0)).collect();
+        let income = rng.random_range(0.8..1.25);
+        let mistaken = rng.random_bool(mistakes);
+        let seen: Vec<f64> = p
+            .iter()
+            .map(|&x| {
+                if mistaken {
+                    x * rng.random_range(0.2..5.0)
+                } else {
+                    x
+                }
+            })
+            .collect();
+        let x = u.demand(&seen, 1.0);
+        let cost = dot(&p, &x);
+        strategies.push(x.iter().map(|xi| xi * income / cost).collect());
+        probes.push(p);
+    }
+    single(probes, strategies)
+}
+
+#[test]
+fn afriat_numbers_stay_finite_and_valid_at_k_500() {
+    // Long revealed-preference chains make the top-down construction multiply multipliers
+    // level by level; check they stay finite and satisfy every inequality at a realistic size.
+    for (n, seed) in [(3, 1), (5, 2), (20, 3)] {
+        let d = seeded_data(500, n, 0.0, seed);
+        let b = BudgetMatrix::joint(&d);
+        let t = Tolerance::default();
+        let a = afriat_numbers(&b, t).expect("Cobb–Douglas data satisfy GARP");
+        assert!(
+            a.satisfies(&b, t),
+            "n = {n}: {:?}",
+            a.first_violation(&b, t)
+        );
+        let lmax = a.lambda.iter().copied().fold(0.0, f64::max);
+        let umin = a.u.iter().copied().fold(0.0, f64::min);
+        assert!(
+            lmax.is_finite() && umin.is_finite(),
+            "n = {n}: {lmax} {umin}"
+        );
+        eprintln!("DBG n={n} lmax={lmax:e} umin={umin:e}");
+    }
+}
+
+#[test]
+fn howard_and_karp_agree_at_moderate_k() {
+    for seed in 0..4 {
+        let d = seeded_data(60, 4, 0.3, 100 + seed);
+        let b = BudgetMatrix::joint(&d);
+        let howard = max_mean_cycle(&b).unwrap();
+        let karp = rp_lp::max_mean_cycle_karp(&b).unwrap();
+        assert!(
+            (howard.value - karp.value).abs() <= 1e-12,
+            "{} vs {}",
+            howard.value,
+            karp.value
+        );
+        let mean = |c: &[usize]| {
+            let m = c.len();
+            (0..m)
+                .map(|i| 1.0 - b.ratio(c[i], c[(i + 1) % m]))
+                .sum::<f64>()
+                / m as f64
+        };
+        assert!((mean(&howard.cycle) - howard.value).abs() <= 1e-12);
+        assert!((mean(&karp.cycle) - karp.value).abs() <= 1e-12);
+        // The money pump agrees with GARP on the same data.
+        let t = Tolerance::default();
+        assert_eq!(
+            max_money_pump(&b, t).is_some(),
+            garp_violation(&b, t).is_some()
+        );
+    }
+}
