@@ -14,13 +14,21 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rp_lp::{BudgetMatrix, ObservationSet, Tolerance, ccei, garp_violation};
+use rp_lp::{
+    BudgetMatrix, ObservationSet, Tolerance, afriat_numbers, ccei, garp_violation, max_mean_cycle,
+    max_mean_cycle_karp, max_money_pump,
+};
 
 const N: usize = 20;
 const SIZES: [usize; 3] = [100, 500, 2000];
 
 /// Cobb–Douglas demands with occasional misread prices (seed fixed per size).
 fn noisy_data(k: usize) -> ObservationSet {
+    data(k, 0.1)
+}
+
+/// Cobb–Douglas demands, a share `mistakes` of them at misread prices.
+fn data(k: usize, mistakes: f64) -> ObservationSet {
     let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_0000 + k as u64);
     let weights: Vec<f64> = (0..N).map(|_| rng.random_range(0.1..1.0)).collect();
     let total: f64 = weights.iter().sum();
@@ -29,7 +37,7 @@ fn noisy_data(k: usize) -> ObservationSet {
     for _ in 0..k {
         let p: Vec<f64> = (0..N).map(|_| rng.random_range(0.5..2.0)).collect();
         let income: f64 = rng.random_range(0.8..1.25);
-        let mistaken = rng.random_bool(0.1);
+        let mistaken = rng.random_bool(mistakes);
         let seen: Vec<f64> = p
             .iter()
             .map(|&pi| {
@@ -99,5 +107,61 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The other indices at K = 500 (given the budget matrix, so the product is not counted), each
+/// printed as a multiple of the product's time.
+fn bench_indices(c: &mut Criterion) {
+    const K: usize = 500;
+    let t = Tolerance::default();
+    let noisy = BudgetMatrix::joint(&noisy_data(K));
+    let consistent_data = data(K, 0.0);
+    let consistent = BudgetMatrix::joint(&consistent_data);
+    let floor = median_time(11, || {
+        black_box(BudgetMatrix::joint(black_box(&consistent_data)));
+    });
+    let mut group = c.benchmark_group("classical_indices_k500");
+    group.sample_size(10);
+    let cases: [(&str, &BudgetMatrix, Box<dyn Fn(&BudgetMatrix)>); 4] = [
+        (
+            "afriat_numbers",
+            &consistent,
+            Box::new(move |b| {
+                black_box(afriat_numbers(b, t));
+            }),
+        ),
+        (
+            "max_money_pump",
+            &noisy,
+            Box::new(move |b| {
+                black_box(max_money_pump(b, t));
+            }),
+        ),
+        (
+            "max_mean_cycle_howard",
+            &noisy,
+            Box::new(|b| {
+                black_box(max_mean_cycle(b));
+            }),
+        ),
+        (
+            "max_mean_cycle_karp",
+            &noisy,
+            Box::new(|b| {
+                black_box(max_mean_cycle_karp(b));
+            }),
+        ),
+    ];
+    for (name, b, run) in &cases {
+        let time = median_time(5, || run(b));
+        eprintln!(
+            "K = {K}, N = {N}: {name} {:.3} ms = {:.2} x the product ({:.3} ms)",
+            time.as_secs_f64() * 1e3,
+            time.as_secs_f64() / floor.as_secs_f64(),
+            floor.as_secs_f64() * 1e3
+        );
+        group.bench_function(*name, |bench| bench.iter(|| run(b)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_indices);
 criterion_main!(benches);
