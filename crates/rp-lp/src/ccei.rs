@@ -75,7 +75,10 @@ pub fn ccei(b: &BudgetMatrix, tol: Tolerance) -> Ccei {
             cycle: garp_violation(b, tol),
         };
     }
-    let mut answer = top;
+    // Invariant: G_answer has a cycle, G_cleared has none, the CCEI is a candidate in
+    // (cleared, answer]; values outside are never tested, so each distinct value costs at most
+    // one pass even when ratios repeat.
+    let (mut answer, mut cleared) = (top, f64::NEG_INFINITY);
     let mut pool: &mut [f64] = &mut candidates;
     let mut passes = 1;
     while !pool.is_empty() {
@@ -87,10 +90,14 @@ pub fn ccei(b: &BudgetMatrix, tol: Tolerance) -> Ccei {
             pool = below;
             continue;
         }
+        if c <= cleared {
+            pool = above;
+            continue;
+        }
         passes += 1;
         let found = cyclic_components(&scope, |k, j| b.weakly_revealed_at(k, j, c, tol));
         if found.is_empty() {
-            pool = above;
+            (cleared, pool) = (c, above);
         } else {
             (answer, scope, pool) = (c, found, below);
         }

@@ -32,17 +32,27 @@ fn steps(cycle: &[usize]) -> impl Iterator<Item = (usize, usize)> + '_ {
     (0..cycle.len()).map(move |i| (cycle[i], cycle[(i + 1) % cycle.len()]))
 }
 
-/// Random data: K observations of dimension N, probes in [0.2, 2], strategies in [0, 1] with one
-/// positive entry forced (so expenditures are positive).
+/// Random data: K observations of dimension N, either continuous (probes in [0.2, 2],
+/// strategies in [0, 1] with the first entry at least 0.05, so expenditures are positive) or
+/// small integers (probes in 1..=3, strategies in 0..=2 with the first entry at least 1), which
+/// makes exact ties (bundles on budget lines, duplicates) common.
 fn data(max_k: usize) -> impl Strategy<Value = ObservationSet> {
-    (2..=max_k, 2..=3usize).prop_flat_map(|(k, n)| {
+    (2..=max_k, 2..=3usize, any::<bool>()).prop_flat_map(|(k, n, integer)| {
+        let (probe, strategy) = if integer {
+            (
+                (1u8..=3).prop_map(f64::from).boxed(),
+                (0u8..=2).prop_map(f64::from).boxed(),
+            )
+        } else {
+            ((0.2f64..2.0).boxed(), (0.0f64..1.0).boxed())
+        };
         (
-            prop::collection::vec(prop::collection::vec(0.2f64..2.0, n), k),
-            prop::collection::vec(prop::collection::vec(0.0f64..1.0, n), k),
+            prop::collection::vec(prop::collection::vec(probe, n), k),
+            prop::collection::vec(prop::collection::vec(strategy, n), k),
         )
-            .prop_map(|(probes, mut strategies)| {
+            .prop_map(move |(probes, mut strategies)| {
                 for s in &mut strategies {
-                    s[0] += 0.05;
+                    s[0] += if integer { 1.0 } else { 0.05 };
                 }
                 ObservationSet::single_agent(probes, strategies).unwrap()
             })
