@@ -107,6 +107,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// One index computed from a budget matrix (its result discarded).
+type Index = Box<dyn Fn(&BudgetMatrix)>;
+
 /// The other indices at K = 500 (given the budget matrix, so the product is not counted), each
 /// printed as a multiple of the product's time.
 fn bench_indices(c: &mut Criterion) {
@@ -120,7 +123,7 @@ fn bench_indices(c: &mut Criterion) {
     });
     let mut group = c.benchmark_group("classical_indices_k500");
     group.sample_size(10);
-    let cases: [(&str, &BudgetMatrix, Box<dyn Fn(&BudgetMatrix)>); 4] = [
+    let cases: [(&str, &BudgetMatrix, Index); 4] = [
         (
             "afriat_numbers",
             &consistent,
