@@ -70,7 +70,7 @@ fn sub_matrix(b: &BudgetMatrix, keep: &[usize]) -> BudgetMatrix {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
     #[test]
     fn ccei_is_min_over_cycles_of_max_ratio(d in data(6)) {

@@ -74,7 +74,7 @@ fn rational_data() -> impl Strategy<Value = ObservationSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn utility_maximizers_pass_with_a_rationalizing_utility(d in rational_data()) {
@@ -214,7 +214,7 @@ fn check_cycle_from_raw(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn planted_cycles_fail_with_a_checked_cycle((d, at) in planted_data()) {
@@ -313,7 +313,7 @@ fn noisy_data() -> impl Strategy<Value = ObservationSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn verdicts_invariant_under_rescaling_and_permutation(
