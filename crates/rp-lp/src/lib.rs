@@ -10,10 +10,27 @@
 //! of sampling noise (that is `rp-robust`). Data enter through [`ObservationSet`], which is
 //! validated on construction; every comparison uses one [`Tolerance`].
 
+pub mod afriat;
 pub mod budget;
+pub mod ccei;
+mod cycle_ratio;
 pub mod data;
+pub mod garp;
+mod graph;
+pub mod houtman_maks;
+pub mod io;
+pub mod money_pump;
 pub mod tolerance;
 
+pub use afriat::{AfriatNumbers, afriat_numbers};
 pub use budget::BudgetMatrix;
+pub use ccei::{Ccei, ccei};
 pub use data::{Agent, DataError, ObservationSet};
+pub use garp::{GarpCycle, garp_violation, garp_violation_at};
+pub use houtman_maks::{HOUTMAN_MAKS_MAX_K, HoutmanMaks, IndexError, houtman_maks};
+pub use io::{
+    Location, ReadError, parse_csv_pair, parse_json, read_csv_pair, read_json, write_csv_pair,
+    write_json,
+};
+pub use money_pump::{MeanCycle, MoneyPump, max_mean_cycle, max_mean_cycle_karp, max_money_pump};
 pub use tolerance::Tolerance;
