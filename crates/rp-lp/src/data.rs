@@ -196,7 +196,7 @@ impl ObservationSet {
                 strategies: strategies.len() / n,
             });
         }
-        if probes.len() % n != 0 {
+        if !probes.len().is_multiple_of(n) {
             return Err(DataError::Length {
                 obs: probes.len() / n,
                 what: "probe",
