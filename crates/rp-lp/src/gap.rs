@@ -32,7 +32,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backend::{Backend, LpBackend};
-use crate::certificate::{EfficiencyCertificate, GapCertificate, Rationalization};
+use crate::bridge;
+use crate::certificate::{EfficiencyCertificate, GapCertificate, Rationalization, ViolatingCycle};
 use crate::data::ObservationSet;
 use crate::error::LpError;
 use crate::generation::Generation;
@@ -251,10 +252,59 @@ fn efficiency_gap_with(
             },
         });
     }
-    // INTEGRATION POINT (graph layer): the exact value 1 - CCEI for Joint, PerAgent and one
-    // agent, and the lower bound max(1 - min_i CCEI_i, 1 - CCEI_joint) for Separable, come from
-    // `crate::ccei` once merged. Until then the bisection runs from 0 for every structure.
-    bisect(&mut program, backend, 0.0, opts.efficiency_accuracy)
+    let graph_structure = match opts.structure {
+        Structure::Separable if obs.num_agents() == 1 => Structure::Joint,
+        s => s,
+    };
+    let graphs = bridge::graphs(obs, graph_structure);
+    let per_graph = bridge::efficiency_gaps(&graphs, opts.tolerance);
+    match opts.structure {
+        Structure::Separable if obs.num_agents() > 1 => {
+            // The Separable system implies the PerAgent and the Joint ones (module doc).
+            let mut lower = per_graph.iter().map(|g| g.0).fold(0.0, f64::max);
+            let joint =
+                bridge::efficiency_gaps(&bridge::graphs(obs, Structure::Joint), opts.tolerance);
+            lower = lower.max(joint[0].0);
+            bisect(&mut program, backend, lower, opts.efficiency_accuracy)
+        }
+        _ => exact(obs, &mut program, backend, per_graph, opts),
+    }
+}
+
+/// `L_e = 1 - CCEI` (joint data, or the smallest agent CCEI for `PerAgent`), with a bracket of
+/// half-width `efficiency_accuracy` around it for the certificates: a rationalization at
+/// `value + accuracy` (LP) and the Farkas ray of the CCEI cycle at `value - accuracy`.
+fn exact(
+    obs: &ObservationSet,
+    program: &mut StructureProgram,
+    backend: &dyn LpBackend,
+    per_graph: Vec<(f64, Option<ViolatingCycle>)>,
+    opts: &GapOptions,
+) -> Result<EfficiencyGap, LpError> {
+    let (value, cycle) = per_graph
+        .into_iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap_or((0.0, None));
+    let upper = (value + opts.efficiency_accuracy).min(1.0);
+    let lower = (value - opts.efficiency_accuracy).max(0.0);
+    let feasible = program.solve(1.0 - upper, backend, false)?.primal;
+    let cycles: Vec<ViolatingCycle> = cycle.into_iter().collect();
+    let infeasible = match cycles.first() {
+        Some(c) if lower > 0.0 => Some(bridge::cycle_ray(obs, program.structure, c, 1.0 - lower)),
+        _ => None,
+    };
+    let lower = if infeasible.is_some() { lower } else { 0.0 };
+    Ok(EfficiencyGap {
+        value,
+        lower,
+        upper,
+        exact: true,
+        certificate: EfficiencyCertificate {
+            feasible,
+            infeasible,
+            cycles,
+        },
+    })
 }
 
 /// Bisection on feasibility of the relaxed test over `r in [lower, 1]` (module doc).

@@ -12,6 +12,7 @@
 
 pub mod afriat;
 pub mod backend;
+mod bridge;
 pub mod budget;
 pub mod ccei;
 pub mod certificate;
@@ -57,7 +58,7 @@ pub use io::{
 };
 pub use money_pump::{MeanCycle, MoneyPump, max_mean_cycle, max_mean_cycle_karp, max_money_pump};
 pub use structure::Structure;
-pub use test::{TestOutcome, social_optimality_test};
+pub use test::{ConsistencyReport, TestOutcome, consistency_report, social_optimality_test};
 pub use tolerance::Tolerance;
 pub use verify::{
     DualRole, VerificationFailure, VerificationReport, verify_dual, verify_efficiency, verify_gap,
