@@ -193,7 +193,8 @@ pub trait LpBackend: Send + Sync + fmt::Debug {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
-    /// [`Microlp`], the default.
+    /// [`Microlp`] at its tightest feasibility tolerance (`1e-10`, below the crate's `1e-9`,
+    /// so a solution never looks like a positive gap by the solver's own slack), the default.
     #[default]
     Microlp,
     /// [`Clarabel`].
@@ -206,7 +207,7 @@ impl Backend {
     /// The solver behind this choice; [`LpError::Unavailable`] for `Highs` without the feature.
     pub fn solver(self) -> Result<Box<dyn LpBackend>, LpError> {
         match self {
-            Self::Microlp => Ok(Box::new(Microlp::default())),
+            Self::Microlp => Ok(Box::new(Microlp::precise())),
             Self::Clarabel => Ok(Box::new(Clarabel)),
             #[cfg(feature = "highs")]
             Self::Highs => Ok(Box::new(crate::backend_highs::Highs)),

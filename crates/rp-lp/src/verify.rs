@@ -378,8 +378,12 @@ fn small_lp(
         .map(|v| (x[v], view.obs.probe(k)[v] / view.e[k]))
         .collect();
     p.add_constraint(budget.as_slice(), ComparisonOp::Le, r.efficiency);
+    // microlp's tightest feasibility tolerance: a looser one lets the budget row stretch and
+    // the maximum exceed the choice's welfare by more than the crate's tolerance.
+    let mut options = microlp::SolveOptions::default();
+    options.tolerances.feasibility = 1e-10;
     let maximum = p
-        .solve()
+        .solve_with(options)
         .map_err(|e| e.to_string())
         .and_then(|o| o.into_solution().map_err(|_| "interrupted".to_string()))
         .map_err(|message| VerificationFailure::SmallLp { k, message })?
