@@ -190,14 +190,21 @@ pub trait LpBackend: Send + Sync + fmt::Debug {
 }
 
 /// The backends a caller can choose (serializable, for options and the CLI).
+///
+/// The default is [`Clarabel`], not microlp: on the constraint-generated gap programs the
+/// simplex returns extreme vertices of the many optimal faces, so each round finds many new
+/// violated rows, while the interior point's central solutions converge in fewer rounds and
+/// rows. Measured (M = 4, N = 12, 10% noise, one core): K = 50 microlp 0.8–1.5 s (1.8k rows)
+/// vs clarabel 0.1 s (1.2k rows); K = 100 microlp 32 s (7.5k rows) vs clarabel 0.36 s (3.1k
+/// rows). Every answer is verified whatever the backend, so clarabel's inexactness is caught.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// [`Microlp`] at its tightest feasibility tolerance (`1e-10`, below the crate's `1e-9`,
-    /// so a solution never looks like a positive gap by the solver's own slack), the default.
-    #[default]
+    /// so a solution never looks like a positive gap by the solver's own slack): exact vertices.
     Microlp,
-    /// [`Clarabel`].
+    /// [`Clarabel`], the default (see the enum doc).
+    #[default]
     Clarabel,
     /// HiGHS, only with the cargo feature `highs`.
     Highs,

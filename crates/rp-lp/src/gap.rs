@@ -60,7 +60,7 @@ pub struct GapOptions {
     pub structure: Structure,
     /// Additive or efficiency gap (default additive).
     pub kind: GapKind,
-    /// LP backend (default microlp).
+    /// LP backend (default clarabel, see [`Backend`]).
     pub backend: Backend,
     /// The one tolerance (default `1e-9`).
     pub tolerance: Tolerance,
@@ -75,7 +75,7 @@ impl Default for GapOptions {
         Self {
             structure: Structure::Separable,
             kind: GapKind::Additive,
-            backend: Backend::Microlp,
+            backend: Backend::default(),
             tolerance: Tolerance::default(),
             efficiency_accuracy: 1e-6,
             generation: Generation::default(),
