@@ -445,8 +445,12 @@ pub(crate) fn dual_weights(
     solution: &SlackSolution,
 ) -> Result<Vec<f64>, LpError> {
     if let Some(duals) = &solution.duals {
-        // Rows are `<=`, so their duals are <= 0: the weights are their negatives.
-        return Ok(duals.iter().map(|y| (-y).max(0.0)).collect());
+        // Rows are `<=`, so their duals are <= 0: the weights are their negatives. An interior
+        // point's weights can sum to 1 + 1e-9 (the dual row of t); scaling them back to 1 keeps
+        // the dual feasible and moves its objective by the same relative 1e-9.
+        let w: Vec<f64> = duals.iter().map(|y| (-y).max(0.0)).collect();
+        let mass: f64 = w.iter().sum();
+        return Ok(w.iter().map(|v| v / mass.max(1.0)).collect());
     }
     let tight: Vec<usize> = (0..solution.rows.len())
         .filter(|&r| is_tight(system, efficiency, solution, solution.rows[r]))

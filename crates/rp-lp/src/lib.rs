@@ -12,6 +12,8 @@
 
 pub mod afriat;
 pub mod backend;
+#[cfg(feature = "highs")]
+pub mod backend_highs;
 mod bridge;
 pub mod budget;
 pub mod ccei;
