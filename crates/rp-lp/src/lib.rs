@@ -11,26 +11,58 @@
 //! validated on construction; every comparison uses one [`Tolerance`].
 
 pub mod afriat;
+pub mod backend;
+#[cfg(feature = "highs")]
+pub mod backend_highs;
+mod bridge;
 pub mod budget;
 pub mod ccei;
+pub mod certificate;
 mod cycle_ratio;
 pub mod data;
+pub mod error;
+pub mod gap;
 pub mod garp;
+pub mod generation;
 mod graph;
 pub mod houtman_maks;
 pub mod io;
 pub mod money_pump;
+mod solve;
+pub mod structure;
+pub mod test;
 pub mod tolerance;
+pub mod verify;
 
 pub use afriat::{AfriatNumbers, afriat_numbers};
+pub use backend::{
+    Backend, Clarabel, LinearProgram, LpBackend, LpOutcome, LpSession, LpSolution, Microlp, Row,
+    Sense,
+};
 pub use budget::BudgetMatrix;
 pub use ccei::{Ccei, ccei};
+pub use certificate::{
+    AfriatDual, EdgeWeight, EfficiencyCertificate, GapCertificate, Rationalization,
+    TestCertificate, ViolatingCycle,
+};
 pub use data::{Agent, DataError, ObservationSet};
+pub use error::LpError;
+pub use gap::{
+    AdditiveGap, EfficiencyGap, GapKind, GapOptions, ParetoCertificate, ParetoGap, additive_gap,
+    efficiency_gap, pareto_gap,
+};
 pub use garp::{GarpCycle, garp_violation, garp_violation_at};
+pub use generation::Generation;
 pub use houtman_maks::{HOUTMAN_MAKS_MAX_K, HoutmanMaks, IndexError, houtman_maks};
 pub use io::{
     Location, ReadError, parse_csv_pair, parse_json, read_csv_pair, read_json, write_csv_pair,
     write_json,
 };
 pub use money_pump::{MeanCycle, MoneyPump, max_mean_cycle, max_mean_cycle_karp, max_money_pump};
+pub use structure::Structure;
+pub use test::{ConsistencyReport, TestOutcome, consistency_report, social_optimality_test};
 pub use tolerance::Tolerance;
+pub use verify::{
+    DualRole, VerificationFailure, VerificationReport, verify_dual, verify_efficiency, verify_gap,
+    verify_rationalization, verify_test,
+};
