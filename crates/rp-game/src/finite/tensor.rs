@@ -1,0 +1,75 @@
+//! Contraction of a payoff tensor with mixed strategies, the one kernel behind expected payoffs,
+//! deviation payoffs, regret and the Jacobians of the n-player solvers.
+//!
+//! A tensor is flat with axis 0 fastest (the game's index order). Contracting axis `k` with a
+//! weight vector `w` sums `t[.., s, ..] * w[s]` over `s`; contracting every axis but the kept ones
+//! leaves a tensor over the kept axes, in their original order.
+
+/// Contract every axis of `tensor` (shape `dims`) except those in `keep` (sorted ascending) with
+/// `weights[axis]`. The result has shape `keep.iter().map(|&k| dims[k])`, first kept axis fastest.
+///
+/// Axes are contracted from the slowest down, so each pass reads one contiguous block per outer
+/// index and the total work is about one pass over the tensor.
+pub(crate) fn contract_except(
+    tensor: &[f64],
+    dims: &[usize],
+    keep: &[usize],
+    weights: &[&[f64]],
+) -> Vec<f64> {
+    let mut current = tensor.to_vec();
+    let mut shape = dims.to_vec();
+    for axis in (0..dims.len()).rev() {
+        if keep.contains(&axis) {
+            continue;
+        }
+        current = contract_axis(&current, &shape, axis, weights[axis]);
+        shape.remove(axis);
+    }
+    current
+}
+
+/// Contract one axis of `t` (shape `shape`) with `w`.
+fn contract_axis(t: &[f64], shape: &[usize], axis: usize, w: &[f64]) -> Vec<f64> {
+    let inner: usize = shape[..axis].iter().product();
+    let n = shape[axis];
+    let outer: usize = shape[axis + 1..].iter().product();
+    let mut out = vec![0.0; inner * outer];
+    for o in 0..outer {
+        let dst = &mut out[o * inner..(o + 1) * inner];
+        for (s, &ws) in w.iter().enumerate().take(n) {
+            if ws == 0.0 {
+                continue;
+            }
+            let src = &t[(o * n + s) * inner..(o * n + s + 1) * inner];
+            for (d, &v) in dst.iter_mut().zip(src) {
+                *d += v * ws;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contracts_a_matrix_both_ways() {
+        // t[r + 2c] for the 2x3 matrix [[1, 2, 3], [4, 5, 6]].
+        let t = [1.0, 4.0, 2.0, 5.0, 3.0, 6.0];
+        let x = [0.25, 0.75];
+        let y = [1.0, 0.0, 1.0];
+        // Keep rows: (1 + 3, 4 + 6) = (4, 10).
+        assert_eq!(
+            contract_except(&t, &[2, 3], &[0], &[&x, &y]),
+            vec![4.0, 10.0]
+        );
+        // Keep columns: 0.25 * row0 + 0.75 * row1 = (3.25, 4.25, 5.25).
+        assert_eq!(
+            contract_except(&t, &[2, 3], &[1], &[&x, &y]),
+            vec![3.25, 4.25, 5.25]
+        );
+        // Keep nothing: x . (4, 10) = 1 + 7.5.
+        assert_eq!(contract_except(&t, &[2, 3], &[], &[&x, &y]), vec![8.5]);
+    }
+}
