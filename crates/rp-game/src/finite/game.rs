@@ -16,6 +16,11 @@ use thiserror::Error;
 /// (an `.nfg` header can declare any size).
 pub const MAX_PAYOFF_ENTRIES: usize = 1 << 24;
 
+/// Largest payoff magnitude accepted: `1e300`. Payoff differences (the range, regrets) and
+/// expected payoffs (sums of up to `2^24` terms) then stay finite, so no solver meets an
+/// overflow.
+pub const MAX_PAYOFF_MAGNITUDE: f64 = 1e300;
+
 /// Why a game could not be built. Players and strategies are 0-based.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum GameError {
@@ -56,6 +61,18 @@ pub enum GameError {
         /// The player.
         player: usize,
         /// Flat profile index (see the module doc for the order).
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A finite payoff larger in magnitude than [`MAX_PAYOFF_MAGNITUDE`].
+    #[error(
+        "player {player}'s payoff at flat profile index {index} is {value:e}, beyond the magnitude limit 1e300"
+    )]
+    PayoffTooLarge {
+        /// The player.
+        player: usize,
+        /// Flat profile index.
         index: usize,
         /// The offending value.
         value: f64,
@@ -344,8 +361,15 @@ fn check_tensor(player: usize, tensor: &[f64], profiles: usize) -> Result<(), Ga
             found: tensor.len(),
         });
     }
-    match tensor.iter().position(|u| !u.is_finite()) {
-        Some(index) => Err(GameError::NonFinitePayoff {
+    if let Some(index) = tensor.iter().position(|u| !u.is_finite()) {
+        return Err(GameError::NonFinitePayoff {
+            player,
+            index,
+            value: tensor[index],
+        });
+    }
+    match tensor.iter().position(|u| u.abs() > MAX_PAYOFF_MAGNITUDE) {
+        Some(index) => Err(GameError::PayoffTooLarge {
             player,
             index,
             value: tensor[index],

@@ -18,7 +18,7 @@ pub mod nfg;
 pub mod profile;
 mod tensor;
 
-pub use game::{GameError, MAX_PAYOFF_ENTRIES, NormalFormGame};
+pub use game::{GameError, MAX_PAYOFF_ENTRIES, MAX_PAYOFF_MAGNITUDE, NormalFormGame};
 pub use nash::{
     Equilibrium, LogitOptions, Method, NashError, NashMethod, NashOptions, is_nondegenerate,
     lemke_howson, lemke_howson_all, logit_homotopy, pure_equilibria, solve_all,
