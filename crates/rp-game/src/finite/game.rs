@@ -121,6 +121,8 @@ pub struct NormalFormGame {
     strides: Vec<usize>,
     profiles: usize,
     payoffs: Vec<Vec<f64>>,
+    /// Each player's smallest payoff.
+    floors: Vec<f64>,
 }
 
 impl NormalFormGame {
@@ -139,6 +141,10 @@ impl NormalFormGame {
             check_tensor(player, tensor, profiles)?;
         }
         let strides = strides_of(strategy_counts);
+        let floors = payoffs
+            .iter()
+            .map(|t| t.iter().copied().fold(f64::INFINITY, f64::min))
+            .collect();
         Ok(Self {
             title: String::new(),
             comment: String::new(),
@@ -153,6 +159,7 @@ impl NormalFormGame {
             strides,
             profiles,
             payoffs,
+            floors,
         })
     }
 
@@ -309,6 +316,24 @@ impl NormalFormGame {
     pub fn payoff(&self, player: usize, pure: &[usize]) -> Option<f64> {
         let index = self.flat_index(pure)?;
         self.payoffs.get(player).map(|t| t[index])
+    }
+
+    /// Each player's smallest payoff.
+    pub fn payoff_floors(&self) -> &[f64] {
+        &self.floors
+    }
+
+    /// Payoff tensors measured from each player's smallest payoff and divided by the payoff
+    /// range (by 1 for a constant game): the scale-free form the n-player solvers work on.
+    /// Differences of payoffs, all that equilibria depend on, keep their relative precision.
+    pub(crate) fn normalized_tensors(&self) -> Vec<Vec<f64>> {
+        let range = self.payoff_range();
+        let scale = if range > 0.0 { 1.0 / range } else { 1.0 };
+        self.payoffs
+            .iter()
+            .zip(&self.floors)
+            .map(|(t, &floor)| t.iter().map(|u| (u - floor) * scale).collect())
+            .collect()
     }
 
     /// Smallest and largest payoff over all players and profiles.

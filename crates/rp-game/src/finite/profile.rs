@@ -239,7 +239,9 @@ impl NormalFormGame {
 
     /// Regrets of a profile already known to fit (a solver's own candidate).
     pub(crate) fn player_regrets_unchecked(&self, xs: &[Vec<f64>]) -> Vec<f64> {
-        self.deviation_payoffs_unchecked(xs)
+        // Regret is invariant under shifts; payoffs measured from each player's floor keep the
+        // rounding on the scale of the range.
+        self.shifted_deviation_payoffs(xs)
             .iter()
             .zip(xs)
             .map(|(vi, xi)| regret_of(vi, xi))
@@ -248,6 +250,15 @@ impl NormalFormGame {
 
     /// Deviation payoffs of a profile already known to fit (a solver's own iterate).
     pub(crate) fn deviation_payoffs_unchecked(&self, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let mut v = self.shifted_deviation_payoffs(xs);
+        for (vi, &floor) in v.iter_mut().zip(self.payoff_floors()) {
+            vi.iter_mut().for_each(|u| *u += floor);
+        }
+        v
+    }
+
+    /// Deviation payoffs minus each player's smallest payoff.
+    fn shifted_deviation_payoffs(&self, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
         let weights: Vec<&[f64]> = xs.iter().map(Vec::as_slice).collect();
         (0..self.num_players())
             .map(|i| {
@@ -256,6 +267,7 @@ impl NormalFormGame {
                     self.strategy_counts(),
                     &[i],
                     &weights,
+                    self.payoff_floors()[i],
                 )
             })
             .collect()

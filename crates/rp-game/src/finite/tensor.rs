@@ -5,8 +5,14 @@
 //! weight vector `w` sums `t[.., s, ..] * w[s]` over `s`; contracting every axis but the kept ones
 //! leaves a tensor over the kept axes, in their original order.
 
-/// Contract every axis of `tensor` (shape `dims`) except those in `keep` (sorted ascending) with
-/// `weights[axis]`. The result has shape `keep.iter().map(|&k| dims[k])`, first kept axis fastest.
+/// Contract every axis of `tensor - shift` (shape `dims`) except those in `keep` (sorted
+/// ascending) with `weights[axis]`. The result has shape `keep.iter().map(|&k| dims[k])`, first
+/// kept axis fastest.
+///
+/// The shift lets callers contract payoffs measured from the player's smallest payoff: rounding
+/// then scales with the payoff range, not with the payoffs' magnitude, which is what a regret
+/// bound relative to the range needs (payoffs `1e2 + 1e-5 u` would otherwise lose the regret
+/// in rounding).
 ///
 /// Axes are contracted from the slowest down, so each pass reads one contiguous block per outer
 /// index and the total work is about one pass over the tensor.
@@ -15,8 +21,9 @@ pub(crate) fn contract_except(
     dims: &[usize],
     keep: &[usize],
     weights: &[&[f64]],
+    shift: f64,
 ) -> Vec<f64> {
-    let mut current = tensor.to_vec();
+    let mut current: Vec<f64> = tensor.iter().map(|u| u - shift).collect();
     let mut shape = dims.to_vec();
     for axis in (0..dims.len()).rev() {
         if keep.contains(&axis) {
@@ -61,15 +68,15 @@ mod tests {
         let y = [1.0, 0.0, 1.0];
         // Keep rows: (1 + 3, 4 + 6) = (4, 10).
         assert_eq!(
-            contract_except(&t, &[2, 3], &[0], &[&x, &y]),
+            contract_except(&t, &[2, 3], &[0], &[&x, &y], 0.0),
             vec![4.0, 10.0]
         );
         // Keep columns: 0.25 * row0 + 0.75 * row1 = (3.25, 4.25, 5.25).
         assert_eq!(
-            contract_except(&t, &[2, 3], &[1], &[&x, &y]),
+            contract_except(&t, &[2, 3], &[1], &[&x, &y], 0.0),
             vec![3.25, 4.25, 5.25]
         );
         // Keep nothing: x . (4, 10) = 1 + 7.5.
-        assert_eq!(contract_except(&t, &[2, 3], &[], &[&x, &y]), vec![8.5]);
+        assert_eq!(contract_except(&t, &[2, 3], &[], &[&x, &y], 0.0), vec![8.5]);
     }
 }

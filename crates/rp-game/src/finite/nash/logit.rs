@@ -172,8 +172,6 @@ struct LogitPath {
 
 impl LogitPath {
     fn new(game: &NormalFormGame) -> Self {
-        let range = game.payoff_range();
-        let scale = if range > 0.0 { 1.0 / range } else { 1.0 };
         let dims = game.strategy_counts().to_vec();
         let mut offsets = Vec::with_capacity(dims.len());
         let mut size = 0;
@@ -181,11 +179,7 @@ impl LogitPath {
             offsets.push(size);
             size += k;
         }
-        let tensors = game
-            .payoff_tensors()
-            .iter()
-            .map(|t| t.iter().map(|u| u * scale).collect())
-            .collect();
+        let tensors = game.normalized_tensors();
         Self {
             dims,
             offsets,
@@ -224,7 +218,7 @@ impl LogitPath {
         let mut jac = DMatrix::zeros(n, n + 1);
         for i in 0..self.dims.len() {
             let o = self.offsets[i];
-            let v = contract_except(&self.tensors[i], &self.dims, &[i], &w);
+            let v = contract_except(&self.tensors[i], &self.dims, &[i], &w, 0.0);
             h[o] = x[i].iter().sum::<f64>() - 1.0;
             for (a, &p) in x[i].iter().enumerate() {
                 jac[(o, o + a)] = p;
@@ -252,7 +246,7 @@ impl LogitPath {
         let o = self.offsets[i];
         for j in (0..self.dims.len()).filter(|&j| j != i && self.dims[i] > 1) {
             let keep = if i < j { [i, j] } else { [j, i] };
-            let m = contract_except(&self.tensors[i], &self.dims, &keep, w);
+            let m = contract_except(&self.tensors[i], &self.dims, &keep, w, 0.0);
             let at = |a: usize, b: usize| {
                 if i < j {
                     m[a + self.dims[i] * b]

@@ -32,8 +32,6 @@ pub(crate) struct SupportSystem {
 impl SupportSystem {
     /// The system of `game` on `supports` (each nonempty, sorted, in range).
     pub(crate) fn new(game: &NormalFormGame, supports: Vec<Vec<usize>>) -> Self {
-        let range = game.payoff_range();
-        let scale = if range > 0.0 { 1.0 / range } else { 1.0 };
         let dims: Vec<usize> = supports.iter().map(Vec::len).collect();
         let strides = game.strides();
         let sub_profiles: usize = dims.iter().product();
@@ -50,10 +48,14 @@ impl SupportSystem {
             );
             advance(&mut digits, &dims);
         }
+        // The same map as `NormalFormGame::normalized_tensors`, on the gathered entries only.
+        let range = game.payoff_range();
+        let scale = if range > 0.0 { 1.0 / range } else { 1.0 };
         let tensors = game
             .payoff_tensors()
             .iter()
-            .map(|t| flat.iter().map(|&k| t[k] * scale).collect())
+            .zip(game.payoff_floors())
+            .map(|(t, &floor)| flat.iter().map(|&k| (t[k] - floor) * scale).collect())
             .collect();
         let mut offsets = Vec::with_capacity(dims.len());
         let mut size = 0;
@@ -128,7 +130,7 @@ impl SupportSystem {
         let w = self.blocks(z);
         let mut f = vec![0.0; self.size];
         for i in 0..self.dims.len() {
-            let v = contract_except(&self.tensors[i], &self.dims, &[i], &w);
+            let v = contract_except(&self.tensors[i], &self.dims, &[i], &w, 0.0);
             let o = self.offsets[i];
             f[o] = w[i].iter().sum::<f64>() - 1.0;
             for a in 1..self.dims[i] {
@@ -150,7 +152,7 @@ impl SupportSystem {
             }
             for j in (0..n).filter(|&j| j != i && self.dims[i] > 1) {
                 let keep = if i < j { [i, j] } else { [j, i] };
-                let m = contract_except(&self.tensors[i], &self.dims, &keep, &w);
+                let m = contract_except(&self.tensors[i], &self.dims, &keep, &w, 0.0);
                 let at = |a: usize, b: usize| {
                     if i < j {
                         m[a + self.dims[i] * b]
