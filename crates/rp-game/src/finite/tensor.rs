@@ -23,20 +23,24 @@ pub(crate) fn contract_except(
     weights: &[&[f64]],
     shift: f64,
 ) -> Vec<f64> {
-    let mut current: Vec<f64> = tensor.iter().map(|u| u - shift).collect();
+    let mut current: Option<Vec<f64>> = None;
     let mut shape = dims.to_vec();
     for axis in (0..dims.len()).rev() {
         if keep.contains(&axis) {
             continue;
         }
-        current = contract_axis(&current, &shape, axis, weights[axis]);
+        // The first pass reads the caller's tensor (applying the shift) instead of a copy.
+        current = Some(match &current {
+            None => contract_axis(tensor, &shape, axis, weights[axis], shift),
+            Some(t) => contract_axis(t, &shape, axis, weights[axis], 0.0),
+        });
         shape.remove(axis);
     }
-    current
+    current.unwrap_or_else(|| tensor.iter().map(|u| u - shift).collect())
 }
 
-/// Contract one axis of `t` (shape `shape`) with `w`.
-fn contract_axis(t: &[f64], shape: &[usize], axis: usize, w: &[f64]) -> Vec<f64> {
+/// Contract one axis of `t - shift` (shape `shape`) with `w`.
+fn contract_axis(t: &[f64], shape: &[usize], axis: usize, w: &[f64], shift: f64) -> Vec<f64> {
     let inner: usize = shape[..axis].iter().product();
     let n = shape[axis];
     let outer: usize = shape[axis + 1..].iter().product();
@@ -49,7 +53,7 @@ fn contract_axis(t: &[f64], shape: &[usize], axis: usize, w: &[f64]) -> Vec<f64>
             }
             let src = &t[(o * n + s) * inner..(o * n + s + 1) * inner];
             for (d, &v) in dst.iter_mut().zip(src) {
-                *d += v * ws;
+                *d += (v - shift) * ws;
             }
         }
     }

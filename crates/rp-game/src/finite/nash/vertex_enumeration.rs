@@ -175,21 +175,20 @@ fn vertex(
     tight: &[usize],
     buf: &mut Vec<f64>,
 ) -> Option<Vertex> {
-    let (z, len, payoffs) = match side {
-        Side::Row => {
-            let z = bm.solve_x(support, tight, buf)?;
-            let x = scatter(bm.m, support, &z);
-            let pay = bm.column_payoffs(&x);
-            (x, bm.m, pay)
-        }
-        Side::Column => {
-            let z = bm.solve_y(tight, support, buf)?;
-            let y = scatter(bm.n, support, &z);
-            let pay = bm.row_payoffs(&y);
-            (y, bm.n, pay)
-        }
+    let (z, len) = match side {
+        Side::Row => (bm.solve_x(support, tight, buf)?, bm.m),
+        Side::Column => (bm.solve_y(tight, support, buf)?, bm.n),
     };
-    if z.iter().any(|&v| v < -MARGIN) || payoffs.iter().any(|&v| v > 1.0 + MARGIN) {
+    // Most square subsystems have a negative coordinate: reject before the payoff pass.
+    if z.iter().any(|&v| v < -MARGIN) {
+        return None;
+    }
+    let z = scatter(len, support, &z);
+    let payoffs = match side {
+        Side::Row => bm.column_payoffs(&z),
+        Side::Column => bm.row_payoffs(&z),
+    };
+    if payoffs.iter().any(|&v| v > 1.0 + MARGIN) {
         return None;
     }
     let mut labels = Labels::new(bm.m + bm.n);
