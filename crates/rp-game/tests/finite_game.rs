@@ -285,3 +285,18 @@ proptest! {
         prop_assert!((r - 3.0 * fast).abs() <= 1e-11 * (1.0 + r), "{r} vs 3 * {fast}");
     }
 }
+
+#[test]
+fn regret_is_exact_on_payoffs_with_a_large_offset() {
+    // Matching pennies as 100 +- 1e-6: the payoff range is 2e-6 while the payoffs are 1e2, so
+    // a regret computed from raw payoffs would carry rounding of order 1e-14, beyond the
+    // certification bound 1e-9 * 2e-6 = 2e-15. Measured from each player's floor, the
+    // equilibrium's regret is exactly 0 and the solvers certify it.
+    let (hi, lo) = (100.0 + 1e-6, 100.0 - 1e-6);
+    let game = bimatrix([[hi, lo], [lo, hi]], [[lo, hi], [hi, lo]]);
+    let half = profile(&[0.5, 0.5], &[0.5, 0.5]);
+    assert_eq!(game.regret(&half).expect("valid"), 0.0);
+    let eqs = solve_all(&game, &NashOptions::default()).expect("certified");
+    assert_eq!(eqs.len(), 1);
+    assert!(eqs[0].relative_regret <= 1e-9);
+}

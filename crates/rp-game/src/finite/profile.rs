@@ -221,11 +221,8 @@ impl NormalFormGame {
     /// Each player's regret `max_a u_i(a, x_{-i}) - u_i(x)`, clamped at 0 (a distribution never
     /// beats its best pure response; a negative value would only be rounding).
     pub fn player_regrets(&self, profile: &MixedProfile) -> Result<Vec<f64>, ProfileError> {
-        let v = self.deviation_payoffs(profile)?;
-        Ok(v.iter()
-            .zip(profile.strategies())
-            .map(|(vi, xi)| regret_of(vi, xi))
-            .collect())
+        self.check_profile(profile)?;
+        Ok(self.player_regrets_unchecked(profile.strategies()))
     }
 
     /// The regret of `profile`: the largest gain of any player from a unilateral deviation.

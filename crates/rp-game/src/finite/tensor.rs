@@ -39,6 +39,25 @@ pub(crate) fn contract_except(
     current.unwrap_or_else(|| tensor.iter().map(|u| u - shift).collect())
 }
 
+/// `u_i(a, b, x_{-ij})` for the tensor of player `i` and another player `j != i`: every axis but
+/// `i` and `j` contracted, returned row-major as `m[a * dims[j] + b]` whatever the axis order.
+pub(crate) fn contract_pair(
+    tensor: &[f64],
+    dims: &[usize],
+    i: usize,
+    j: usize,
+    weights: &[&[f64]],
+) -> Vec<f64> {
+    let keep = if i < j { [i, j] } else { [j, i] };
+    let m = contract_except(tensor, dims, &keep, weights, 0.0);
+    if i > j {
+        // Stored with `b` (axis j) fastest already: m[b + dims[j] * a].
+        return m;
+    }
+    let (ni, nj) = (dims[i], dims[j]);
+    (0..ni * nj).map(|k| m[(k / nj) + ni * (k % nj)]).collect()
+}
+
 /// Contract one axis of `t - shift` (shape `shape`) with `w`.
 fn contract_axis(t: &[f64], shape: &[usize], axis: usize, w: &[f64], shift: f64) -> Vec<f64> {
     let inner: usize = shape[..axis].iter().product();
@@ -82,5 +101,16 @@ mod tests {
         );
         // Keep nothing: x . (4, 10) = 1 + 7.5.
         assert_eq!(contract_except(&t, &[2, 3], &[], &[&x, &y], 0.0), vec![8.5]);
+    }
+
+    #[test]
+    fn pair_contraction_is_row_major_in_the_asked_order() {
+        // With two axes both kept nothing is summed: the matrix itself, rows first or columns.
+        let t = [1.0, 4.0, 2.0, 5.0, 3.0, 6.0];
+        let (x, y) = ([0.5, 0.5], [1.0, 1.0, 1.0]);
+        let by_rows = contract_pair(&t, &[2, 3], 0, 1, &[&x, &y]);
+        assert_eq!(by_rows, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let by_columns = contract_pair(&t, &[2, 3], 1, 0, &[&x, &y]);
+        assert_eq!(by_columns, vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
     }
 }

@@ -22,7 +22,7 @@ use super::newton::SupportSystem;
 use super::{Equilibrium, Method, NashError, NashOptions, certify};
 use crate::finite::game::NormalFormGame;
 use crate::finite::profile::MixedProfile;
-use crate::finite::tensor::contract_except;
+use crate::finite::tensor::{contract_except, contract_pair};
 
 /// Path-following settings of [`logit_homotopy`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -245,18 +245,11 @@ impl LogitPath {
     ) {
         let o = self.offsets[i];
         for j in (0..self.dims.len()).filter(|&j| j != i && self.dims[i] > 1) {
-            let keep = if i < j { [i, j] } else { [j, i] };
-            let m = contract_except(&self.tensors[i], &self.dims, &keep, w, 0.0);
-            let at = |a: usize, b: usize| {
-                if i < j {
-                    m[a + self.dims[i] * b]
-                } else {
-                    m[b + self.dims[j] * a]
-                }
-            };
+            let m = contract_pair(&self.tensors[i], &self.dims, i, j, w);
+            let (oj, nj) = (self.offsets[j], self.dims[j]);
             for a in 1..self.dims[i] {
-                for b in 0..self.dims[j] {
-                    jac[(o + a, self.offsets[j] + b)] = -lambda * (at(a, b) - at(0, b)) * x[j][b];
+                for b in 0..nj {
+                    jac[(o + a, oj + b)] = -lambda * (m[a * nj + b] - m[b]) * x[j][b];
                 }
             }
         }

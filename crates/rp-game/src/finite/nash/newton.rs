@@ -11,7 +11,7 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::super::game::NormalFormGame;
-use super::super::tensor::contract_except;
+use super::super::tensor::{contract_except, contract_pair};
 
 /// Residual (sup norm, payoffs divided by the range) at which Newton stops.
 const CONVERGED: f64 = 1e-14;
@@ -151,19 +151,11 @@ impl SupportSystem {
                 jac[(oi, oi + k)] = 1.0;
             }
             for j in (0..n).filter(|&j| j != i && self.dims[i] > 1) {
-                let keep = if i < j { [i, j] } else { [j, i] };
-                let m = contract_except(&self.tensors[i], &self.dims, &keep, &w, 0.0);
-                let at = |a: usize, b: usize| {
-                    if i < j {
-                        m[a + self.dims[i] * b]
-                    } else {
-                        m[b + self.dims[j] * a]
-                    }
-                };
-                let oj = self.offsets[j];
+                let m = contract_pair(&self.tensors[i], &self.dims, i, j, &w);
+                let (oj, nj) = (self.offsets[j], self.dims[j]);
                 for a in 1..self.dims[i] {
-                    for b in 0..self.dims[j] {
-                        jac[(oi + a, oj + b)] = at(a, b) - at(0, b);
+                    for b in 0..nj {
+                        jac[(oi + a, oj + b)] = m[a * nj + b] - m[b];
                     }
                 }
             }

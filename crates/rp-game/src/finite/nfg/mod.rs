@@ -313,8 +313,9 @@ impl<'a> Parser<'a> {
         Ok(lists)
     }
 
-    /// A payoff number at the current token.
-    fn payoff(&mut self, what: &str) -> Result<f64, NfgError> {
+    /// A payoff number at the current token; `what` describes it in an error (built only then,
+    /// so large files do not pay for it).
+    fn payoff(&mut self, what: impl FnOnce() -> String) -> Result<f64, NfgError> {
         match &self.current.token {
             Token::Number(text) => {
                 let value = parse_payoff(text).ok_or_else(|| {
@@ -323,7 +324,7 @@ impl<'a> Parser<'a> {
                 self.advance()?;
                 Ok(value)
             }
-            _ => Err(self.unexpected(what)),
+            _ => Err(self.unexpected(&what())),
         }
     }
 
@@ -332,14 +333,16 @@ impl<'a> Parser<'a> {
         let mut payoffs = vec![Vec::new(); players];
         for profile in 0..profiles {
             for (player, tensor) in payoffs.iter_mut().enumerate() {
-                let what = format!(
-                    "payoff {} of {} (profile {}, player {})",
-                    profile * players + player + 1,
-                    profiles * players,
-                    profile + 1,
-                    player + 1
-                );
-                tensor.push(self.payoff(&what)?);
+                let what = || {
+                    format!(
+                        "payoff {} of {} (profile {}, player {})",
+                        profile * players + player + 1,
+                        profiles * players,
+                        profile + 1,
+                        player + 1
+                    )
+                };
+                tensor.push(self.payoff(what)?);
             }
         }
         Ok(payoffs)
@@ -386,7 +389,7 @@ impl<'a> Parser<'a> {
             self.text("the outcome's name (a quoted string)")?;
             let mut row = Vec::with_capacity(players.min(1024));
             while let Token::Number(_) = self.current.token {
-                row.push(self.payoff("a payoff")?);
+                row.push(self.payoff(|| "a payoff".into())?);
                 if self.current.token == Token::Comma {
                     self.advance()?;
                 }
