@@ -334,7 +334,9 @@ pub(crate) fn certify(
     })
 }
 
-/// Certify a candidate and add it to `found` unless it fails (logged) or duplicates one there.
+/// Certify a candidate and add it to `found` unless it fails or duplicates one there. Failure is
+/// logged at debug level: enumerations produce many candidates that are simply not equilibria
+/// (a better strategy outside the support), which is no cause for a warning.
 pub(crate) fn collect(
     found: &mut Vec<Equilibrium>,
     game: &NormalFormGame,
@@ -344,7 +346,7 @@ pub(crate) fn collect(
 ) {
     match certify(game, profile, method, opts) {
         Ok(eq) => push_distinct(found, eq, opts.duplicate_distance),
-        Err(e) => tracing::warn!(error = %e, "candidate equilibrium dropped"),
+        Err(e) => tracing::debug!(error = %e, "candidate is not a certified equilibrium"),
     }
 }
 
