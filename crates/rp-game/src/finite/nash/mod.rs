@@ -22,9 +22,11 @@
 //! [`solve_all`] picks methods by the number of players (what `rp nash` calls).
 //!
 //! Certification (every method): the profile is cleaned (rounding residue below 0 set to 0,
-//! each vector rescaled to sum 1), its regret is computed exactly on the original game
-//! ([`NormalFormGame::regret`]) and it is returned only if `regret <= regret_tolerance *
-//! payoff_range`; a candidate that fails is dropped with a `tracing` warning. Equilibria closer
+//! each vector rescaled to sum 1), its regret is computed on the original game
+//! ([`NormalFormGame::regret`], payoffs measured from each player's floor so rounding stays on
+//! the scale of the range) and it is returned only if `regret <= regret_tolerance *
+//! payoff_range`; a candidate that fails is dropped (logged by `tracing`: debug level in
+//! enumerations, warning where a path was expected to succeed). Equilibria closer
 //! than `duplicate_distance` (largest probability difference) are merged, keeping the first
 //! found.
 
