@@ -182,3 +182,22 @@ fn support_enumeration_honors_its_caps() {
     };
     assert!(support_enumeration(&game, &tiny).is_err());
 }
+
+#[test]
+fn equilibria_serialize_for_the_cli() {
+    // Prisoner's dilemma (D, D) from Lemke-Howson dropping label 0.
+    let a = vec![vec![3.0, 0.0], vec![5.0, 1.0]];
+    let b = vec![vec![3.0, 5.0], vec![0.0, 1.0]];
+    let game = NormalFormGame::from_bimatrix(&a, &b).expect("valid");
+    let eq =
+        rp_game::finite::lemke_howson(&game, 0, &NashOptions::default()).expect("an equilibrium");
+    let json = serde_json::to_value(&eq).expect("serializable");
+    assert_eq!(json["profile"], serde_json::json!([[0.0, 1.0], [0.0, 1.0]]));
+    assert_eq!(
+        json["method"],
+        serde_json::json!({"name": "lemke_howson", "label": 0})
+    );
+    assert_eq!(json["regret"], serde_json::json!(0.0));
+    let back: rp_game::finite::Equilibrium = serde_json::from_value(json).expect("round trip");
+    assert_eq!(back, eq);
+}
