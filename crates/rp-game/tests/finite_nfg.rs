@@ -135,6 +135,12 @@ fn errors_name_the_line() {
         ),
         "{e}"
     );
+    // Absurd declared sizes are refused before anything is allocated.
+    let e = error_of("NFG 1 R \"g\" { \"1\" \"2\" }\n{ 1000000000000000 2 }\n1 2\n");
+    assert_eq!(e.line, 2);
+    assert!(matches!(e.kind, NfgErrorKind::Game(_)), "{e}");
+    let e = error_of("NFG 1 R \"g\" { \"1\" \"2\" }\n{ 100000 100000 }\n1 2\n");
+    assert!(matches!(e.kind, NfgErrorKind::Game(_)), "{e}");
     // A player without strategies.
     let e = error_of("NFG 1 R \"g\" { \"1\" \"2\" }\n{ 2 0 }\n");
     assert!(matches!(e.kind, NfgErrorKind::Game(_)), "{e}");

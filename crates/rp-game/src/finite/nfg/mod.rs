@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use self::lexer::{Lexer, Located, Token};
-use super::game::{GameError, NormalFormGame, checked_profile_count};
+use super::game::{GameError, MAX_PAYOFF_ENTRIES, NormalFormGame, checked_profile_count};
 
 pub use self::writer::{NfgStyle, write_nfg};
 
@@ -298,6 +298,14 @@ impl<'a> Parser<'a> {
                 let n = parse_count(text).ok_or_else(|| {
                     self.error_here(NfgErrorKind::BadNumber { text: text.clone() })
                 })?;
+                // Refuse before building `n` default labels: a header may declare any count.
+                if n > MAX_PAYOFF_ENTRIES {
+                    return Err(self.error_here(NfgErrorKind::Game(GameError::TooLarge {
+                        players,
+                        profiles: n,
+                        max: MAX_PAYOFF_ENTRIES,
+                    })));
+                }
                 lists.push((1..=n).map(|s| s.to_string()).collect());
                 self.advance()?;
             }
