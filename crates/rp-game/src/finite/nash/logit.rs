@@ -24,7 +24,7 @@ use crate::finite::game::NormalFormGame;
 use crate::finite::profile::MixedProfile;
 use crate::finite::tensor::{contract_except, contract_pair};
 
-/// Path-following settings of [`logit_homotopy`].
+/// Path-following settings of [`logit_homotopy()`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogitOptions {
     /// Give up beyond this `lambda` (in units of the inverse payoff range). Default `1e9`.

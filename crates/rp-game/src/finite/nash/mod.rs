@@ -1,22 +1,22 @@
 //! Nash equilibria of finite games, each returned with its certified regret.
 //!
 //! Two players:
-//! - [`support_enumeration`]: all equilibria of a nondegenerate bimatrix game, supports tried
+//! - [`support_enumeration()`]: all equilibria of a nondegenerate bimatrix game, supports tried
 //!   in Porter–Nudelman–Shoham order (small, balanced first) with conditional-dominance pruning;
 //!   optionally capped in support size or stopped after the first equilibria.
-//! - [`vertex_enumeration`]: all extreme equilibria of any bimatrix game, degenerate or not
+//! - [`vertex_enumeration()`]: all extreme equilibria of any bimatrix game, degenerate or not
 //!   (completely labelled vertex pairs of the best-response polytopes, as Gambit's `enummixed`
 //!   and `lrsnash`); also behind [`is_nondegenerate`].
-//! - [`lemke_howson`] / [`lemke_howson_all`]: complementary pivoting from the artificial
+//! - [`lemke_howson()`] / [`lemke_howson_all`]: complementary pivoting from the artificial
 //!   equilibrium, dropping one label, with a lexicographic ratio test so degenerate games do not
 //!   cycle.
 //!
 //! Any number of players:
-//! - [`pure_equilibria`]: every pure equilibrium.
-//! - [`support_newton`]: enumeration of support profiles (PNS order, conditional dominance
+//! - [`pure_equilibria()`]: every pure equilibrium.
+//! - [`support_newton()`]: enumeration of support profiles (PNS order, conditional dominance
 //!   pruning) solving each profile's indifference equations by Newton's method from several
 //!   seeded starts.
-//! - [`logit_homotopy`]: the principal branch of the logit quantal response correspondence,
+//! - [`logit_homotopy()`]: the principal branch of the logit quantal response correspondence,
 //!   traced by predictor–corrector continuation, then Newton polishing on the limit's support.
 //!
 //! [`solve_all`] picks methods by the number of players (what `rp nash` calls).
@@ -92,24 +92,24 @@ pub struct Equilibrium {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NashMethod {
-    /// One player: [`pure_equilibria`]. Two players: [`vertex_enumeration`] (all extreme
+    /// One player: [`pure_equilibria()`]. Two players: [`vertex_enumeration()`] (all extreme
     /// equilibria) when its work is within `max_enumeration`, otherwise
-    /// [`lemke_howson_all`]. Three or more: [`support_newton`] when the number of support
-    /// profiles is within `max_support_profiles` (otherwise [`pure_equilibria`]), merged with
-    /// [`logit_homotopy`].
+    /// [`lemke_howson_all`]. Three or more: [`support_newton()`] when the number of support
+    /// profiles is within `max_support_profiles` (otherwise [`pure_equilibria()`]), merged with
+    /// [`logit_homotopy()`].
     #[default]
     Auto,
-    /// [`pure_equilibria`].
+    /// [`pure_equilibria()`].
     PureEnumeration,
-    /// [`support_enumeration`] (two players).
+    /// [`support_enumeration()`] (two players).
     SupportEnumeration,
-    /// [`vertex_enumeration`] (two players).
+    /// [`vertex_enumeration()`] (two players).
     VertexEnumeration,
     /// [`lemke_howson_all`] (two players).
     LemkeHowson,
-    /// [`support_newton`].
+    /// [`support_newton()`].
     SupportNewton,
-    /// [`logit_homotopy`].
+    /// [`logit_homotopy()`].
     LogitHomotopy,
 }
 
@@ -122,28 +122,28 @@ pub struct NashOptions {
     /// Certification bound: a profile is an equilibrium when its regret is at most this times
     /// the payoff range. Default `1e-9`, the project's tolerance.
     pub regret_tolerance: f64,
-    /// Largest number of support pairs a two-player enumeration ([`support_enumeration`],
-    /// [`vertex_enumeration`]) may visit before it refuses with [`NashError::TooLarge`]. Default
+    /// Largest number of support pairs a two-player enumeration ([`support_enumeration()`],
+    /// [`vertex_enumeration()`]) may visit before it refuses with [`NashError::TooLarge`]. Default
     /// `5e6`.
     pub max_enumeration: u64,
-    /// Largest number of support profiles [`support_newton`] may visit (each costs up to
+    /// Largest number of support profiles [`support_newton()`] may visit (each costs up to
     /// `newton_starts` Newton solves) before it refuses with [`NashError::TooLarge`]. Default
     /// `1e5`.
     pub max_support_profiles: u64,
-    /// Largest support size per player in [`support_enumeration`] (`None`: no cap).
+    /// Largest support size per player in [`support_enumeration()`] (`None`: no cap).
     pub max_support: Option<usize>,
-    /// Stop [`support_enumeration`] after this many equilibria (`None`: find all).
+    /// Stop [`support_enumeration()`] after this many equilibria (`None`: find all).
     pub max_equilibria: Option<usize>,
     /// Pivot limit of one Lemke–Howson path. Default `100_000`.
     pub max_pivots: usize,
-    /// Newton starts per support profile in [`support_newton`] (the first is the centroid of
+    /// Newton starts per support profile in [`support_newton()`] (the first is the centroid of
     /// the supports, the others seeded random points). Default 4.
     pub newton_starts: usize,
     /// Seed of the random starts (ChaCha8, one stream per support profile). Default 0.
     pub seed: u64,
     /// Two equilibria closer than this (largest probability difference) are one. Default `1e-8`.
     pub duplicate_distance: f64,
-    /// Path-following settings of [`logit_homotopy`].
+    /// Path-following settings of [`logit_homotopy()`].
     pub logit: LogitOptions,
 }
 

@@ -16,7 +16,7 @@
 //! Degenerate games (documented behaviour): only equal-size supports are tried and a pair whose
 //! system is singular is skipped, so the method returns the equilibria that are the unique
 //! solution of an equal-size support system. Equilibria of positive-dimensional components, or
-//! with more best responses than support size, may be missed; [`super::vertex_enumeration`]
+//! with more best responses than support size, may be missed; [`super::vertex_enumeration()`]
 //! finds every extreme equilibrium of any game.
 
 use super::bimatrix::{Bimatrix, scatter};

@@ -108,7 +108,7 @@ pub fn vertex_enumeration(
 
 /// Whether a two-player game is nondegenerate: no mixed strategy with support size `k` has more
 /// than `k` pure best responses (decided on the vertices of `P` and `Q`, see the module doc).
-/// Same work and cap as [`vertex_enumeration`].
+/// Same work and cap as [`vertex_enumeration()`].
 pub fn is_nondegenerate(game: &NormalFormGame, opts: &NashOptions) -> Result<bool, NashError> {
     let bm = checked(game, opts, "nondegeneracy check")?;
     let p_ok = vertices(&bm, Side::Row)
