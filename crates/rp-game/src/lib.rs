@@ -9,4 +9,6 @@
 //! What it is not: it knows nothing of revealed preferences, Pareto gaps or policy search; the
 //! designer (`rp-design`) ties those to the games.
 
+pub mod concave;
 pub mod finite;
+pub mod krawczyk_uryasev;

@@ -1,0 +1,27 @@
+//! The concave game and welfare abstractions the solvers work on.
+
+/// A concave game on a joint profile `beta = (beta^1; ...; beta^M)` (THEORY §5): agent `i`'s
+/// payoff `u_i(beta)` is concave in its own block `beta^i`.
+///
+/// The solvers only need the *pseudo-gradient* `(grad_{beta^i} u_i(beta))_i`; the VI map is its
+/// negative, `F(beta) = -(grad_{beta^i} u_i(beta))_i`. Implementations are evaluated only at
+/// points of the feasible set (nonnegative profiles), so they may assume `beta >= 0`.
+pub trait ConcaveGame: Send + Sync {
+    /// Block sizes `n_i` (their sum is `N`).
+    fn blocks(&self) -> &[usize];
+
+    /// Agent `i`'s payoff `u_i(beta)`.
+    fn payoff(&self, agent: usize, beta: &[f64]) -> f64;
+
+    /// Writes `(grad_{beta^i} u_i(beta))_i` into `out` (length `N`).
+    fn pseudo_gradient(&self, beta: &[f64], out: &mut [f64]);
+}
+
+/// A concave welfare function `W(beta)` on the joint profile (the social planner's objective).
+pub trait Welfare: Send + Sync {
+    /// `W(beta)`.
+    fn welfare(&self, beta: &[f64]) -> f64;
+
+    /// Writes `grad W(beta)` into `out` (length `N`).
+    fn welfare_gradient(&self, beta: &[f64], out: &mut [f64]);
+}

@@ -1,0 +1,585 @@
+//! Exact Euclidean projection onto the feasible polytope of a concave game.
+//!
+//! Three cases, chosen once per [`FeasibleSet`]:
+//! - **caps only**: each block is projected onto `{x >= 0, sum x <= cap}` in closed form (sort
+//!   the positive part, read the block multiplier `nu_i` off the breakpoints);
+//! - **caps and one shared constraint** `a . x <= b` (the probe of THEORY §1): `x(mu) =
+//!   Proj_caps(y - mu a)` and `g(mu) = a . x(mu)` is piecewise linear and nonincreasing, so the
+//!   multiplier `mu >= 0` with `g(mu) = b` is found by a safeguarded Newton search that jumps
+//!   from piece to piece (each step lands on the root of the current linear piece, which is
+//!   exact once the right piece is reached; a bracket with bisection guards against cycling);
+//! - **two or more shared constraints**: a QP solved by clarabel, then *polished*: the active set
+//!   read from clarabel's answer defines an equality-constrained least-squares problem solved
+//!   exactly, and the polished point replaces clarabel's only if it passes the KKT check.
+//!   Whatever is returned passes [`kkt_violation`] within a tolerance relative to the input.
+//!
+//! Every projection also returns its KKT multipliers: one per shared constraint and one per
+//! agent cap. The equilibrium solver reads the shared constraints' multipliers from them.
+
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{
+    DefaultSettings, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, SupportedConeT,
+};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use super::error::GameError;
+use super::feasible::{FeasibleSet, dot};
+
+/// A projected point with its KKT multipliers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    /// `Proj_X(y)`.
+    pub point: Vec<f64>,
+    /// Multiplier of each shared constraint (`>= 0`).
+    pub shared_multipliers: Vec<f64>,
+    /// Multiplier of each agent's cap (`>= 0`; 0 for uncapped agents).
+    pub cap_multipliers: Vec<f64>,
+}
+
+/// Relative tolerance of the KKT check of a projection (QP path).
+const KKT_TOLERANCE: f64 = 1e-8;
+/// Iterations of the one-dimensional multiplier search before it settles on the bracket.
+const MAX_SEARCH_STEPS: usize = 200;
+
+/// Projects onto one [`FeasibleSet`], reusing buffers and warm-starting the multiplier search
+/// across calls (the solver projects thousands of nearby points).
+#[derive(Debug)]
+pub struct Projector<'a> {
+    set: &'a FeasibleSet,
+    scratch: Vec<f64>,
+    warm_mu: f64,
+    shared_multipliers: Vec<f64>,
+    cap_multipliers: Vec<f64>,
+}
+
+/// What projecting one block at a given shared multiplier produced.
+struct BlockPiece {
+    nu: f64,
+    spend: f64,
+    slope: f64,
+}
+
+impl<'a> Projector<'a> {
+    /// A projector onto `set`.
+    pub fn new(set: &'a FeasibleSet) -> Self {
+        Self {
+            set,
+            scratch: Vec::with_capacity(set.blocks().iter().copied().max().unwrap_or(0)),
+            warm_mu: 0.0,
+            shared_multipliers: vec![0.0; set.shared().len()],
+            cap_multipliers: vec![0.0; set.agents()],
+        }
+    }
+
+    /// Projects `y` and returns the point with its multipliers.
+    pub fn project(&mut self, y: &[f64]) -> Result<Projection, GameError> {
+        let mut point = vec![0.0; self.set.dim()];
+        self.project_into(y, &mut point)?;
+        Ok(Projection {
+            point,
+            shared_multipliers: self.shared_multipliers.clone(),
+            cap_multipliers: self.cap_multipliers.clone(),
+        })
+    }
+
+    /// Projects `y` into `out` (both of length `N`); the multipliers are kept for
+    /// [`Projector::shared_multipliers`]. `y` must be finite (the caller checks).
+    pub fn project_into(&mut self, y: &[f64], out: &mut [f64]) -> Result<(), GameError> {
+        match self.set.shared().len() {
+            0 => {
+                self.project_caps(y, 0.0, None, out);
+                Ok(())
+            }
+            1 => {
+                self.project_one_shared(y, out);
+                Ok(())
+            }
+            _ => self.project_qp(y, out),
+        }
+    }
+
+    /// Multipliers of the shared constraints at the last projection.
+    pub fn shared_multipliers(&self) -> &[f64] {
+        &self.shared_multipliers
+    }
+
+    /// Projects `y - mu a` block by block onto the caps; returns `(a . x, d(a . x)/d mu)`.
+    fn project_caps(
+        &mut self,
+        y: &[f64],
+        mu: f64,
+        a: Option<&[f64]>,
+        out: &mut [f64],
+    ) -> (f64, f64) {
+        let (mut spend, mut slope) = (0.0, 0.0);
+        for i in 0..self.set.agents() {
+            let r = self.set.block(i);
+            let piece = project_block(
+                &y[r.clone()],
+                a.map(|a| &a[r.clone()]),
+                mu,
+                self.set.caps()[i],
+                &mut out[r],
+                &mut self.scratch,
+            );
+            self.cap_multipliers[i] = piece.nu;
+            spend += piece.spend;
+            slope += piece.slope;
+        }
+        (spend, slope)
+    }
+
+    /// The single-shared-constraint case: safeguarded Newton on the piecewise-linear `g(mu)`.
+    fn project_one_shared(&mut self, y: &[f64], out: &mut [f64]) {
+        let set = self.set;
+        let c = &set.shared()[0];
+        let (a, b) = (c.coefficients.as_slice(), c.bound);
+        let (g0, _) = self.project_caps(y, 0.0, Some(a), out);
+        if g0 <= b {
+            self.shared_multipliers[0] = 0.0;
+            return;
+        }
+        let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
+        let mut mu = if self.warm_mu > 0.0 {
+            self.warm_mu
+        } else {
+            (g0 - b) / dot(a, a).max(f64::MIN_POSITIVE)
+        };
+        for _ in 0..MAX_SEARCH_STEPS {
+            let (g, slope) = self.project_caps(y, mu, Some(a), out);
+            let scale = b.abs() + spend_scale(a, out);
+            if (g - b).abs() <= 4.0 * f64::EPSILON * scale {
+                return self.settle(mu);
+            }
+            if g > b {
+                lo = mu
+            } else {
+                hi = mu
+            }
+            if hi.is_finite() && hi - lo <= 4.0 * f64::EPSILON * hi {
+                break;
+            }
+            let newton = if slope < 0.0 {
+                mu + (b - g) / slope
+            } else {
+                f64::NAN
+            };
+            mu = if newton > lo && newton < hi {
+                newton
+            } else if hi.is_finite() {
+                0.5 * (lo + hi)
+            } else {
+                2.0 * mu.max(f64::MIN_POSITIVE)
+            };
+        }
+        // The bracket collapsed without an exact hit (only at a kink, to rounding): the upper end
+        // satisfies the constraint.
+        let mu = if hi.is_finite() { hi } else { mu };
+        self.project_caps(y, mu, Some(a), out);
+        self.settle(mu);
+    }
+
+    fn settle(&mut self, mu: f64) {
+        self.shared_multipliers[0] = mu;
+        self.warm_mu = mu;
+    }
+
+    /// Two or more shared constraints: clarabel, polished, KKT-checked.
+    fn project_qp(&mut self, y: &[f64], out: &mut [f64]) -> Result<(), GameError> {
+        let qp = QpProjection::new(self.set);
+        let raw = qp.solve(y)?;
+        let polished = qp.polish(y, &raw);
+        let tolerance = KKT_TOLERANCE * (1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
+        let best = [polished, Some(raw)]
+            .into_iter()
+            .flatten()
+            .map(|p| (kkt_violation(self.set, y, &p), p))
+            .min_by(|l, r| l.0.total_cmp(&r.0));
+        match best {
+            Some((violation, p)) if violation <= tolerance => {
+                out.copy_from_slice(&p.point);
+                self.shared_multipliers = p.shared_multipliers;
+                self.cap_multipliers = p.cap_multipliers;
+                Ok(())
+            }
+            Some((violation, _)) => Err(GameError::Projection(format!(
+                "QP answer violates KKT by {violation:.3e} (tolerance {tolerance:.3e})"
+            ))),
+            None => Err(GameError::Projection("no QP answer".into())),
+        }
+    }
+}
+
+/// Projects `Proj_X(y)` once (see [`Projector`] for repeated projections).
+pub fn project(set: &FeasibleSet, y: &[f64]) -> Result<Projection, GameError> {
+    set.check_point(y, "point to project")?;
+    Projector::new(set).project(y)
+}
+
+/// `sum |a_j x_j|`: the magnitude against which `a . x = b` is judged.
+fn spend_scale(a: &[f64], x: &[f64]) -> f64 {
+    a.iter().zip(x).map(|(a, x)| (a * x).abs()).sum()
+}
+
+/// Projects `z = y - mu a` (one block) onto `{x >= 0, sum x <= cap}` into `out`.
+///
+/// The cap multiplier `nu` solves `sum max(z - nu, 0) = cap` when the positive part exceeds the
+/// cap: sorting the positive entries descending, `nu = (sum of the top k - cap) / k` for the
+/// largest `k` whose k-th entry exceeds that value. The slope `d(a . x)/d mu` of the current
+/// linear piece is `-sum_F a_j^2 + (sum_F a_j)^2 / |F|` over the free set `F` when the cap binds
+/// (moving `mu` also moves `nu`), and `-sum_F a_j^2` otherwise.
+fn project_block(
+    y: &[f64],
+    a: Option<&[f64]>,
+    mu: f64,
+    cap: Option<f64>,
+    out: &mut [f64],
+    scratch: &mut Vec<f64>,
+) -> BlockPiece {
+    let coef = |j: usize| a.map_or(0.0, |a| a[j]);
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = y[j] - mu * coef(j);
+    }
+    let positive: f64 = out.iter().map(|z| z.max(0.0)).sum();
+    let nu = match cap {
+        Some(cap) if positive > cap => cap_multiplier(out, cap, scratch),
+        _ => 0.0,
+    };
+    let (mut spend, mut sq, mut sum, mut free) = (0.0, 0.0, 0.0, 0usize);
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = (*o - nu).max(0.0);
+        if *o > 0.0 {
+            let aj = coef(j);
+            spend += aj * *o;
+            sq += aj * aj;
+            sum += aj;
+            free += 1;
+        }
+    }
+    let slope = if nu > 0.0 && free > 0 {
+        -sq + sum * sum / free as f64
+    } else {
+        -sq
+    };
+    BlockPiece { nu, spend, slope }
+}
+
+/// The `nu > 0` with `sum max(z - nu, 0) = cap` (requires `sum max(z, 0) > cap > 0`).
+fn cap_multiplier(z: &[f64], cap: f64, scratch: &mut Vec<f64>) -> f64 {
+    scratch.clear();
+    scratch.extend(z.iter().copied().filter(|v| *v > 0.0));
+    scratch.sort_unstable_by(|l, r| r.total_cmp(l));
+    let (mut cumulative, mut nu) = (0.0, 0.0);
+    for (k, v) in scratch.iter().enumerate() {
+        let t = (cumulative + v - cap) / (k + 1) as f64;
+        if *v <= t {
+            break;
+        }
+        cumulative += v;
+        nu = t;
+    }
+    nu
+}
+
+/// Largest violation of the projection's KKT conditions for `x = Proj_X(y)` with multipliers
+/// `z` (shared) and `nu` (caps): primal feasibility, dual signs, stationarity through the bound
+/// multipliers `w = x - y + A^T z + E^T nu >= 0`, and complementarity of every pair.
+pub fn kkt_violation(set: &FeasibleSet, y: &[f64], p: &Projection) -> f64 {
+    let x = &p.point;
+    let mut w: Vec<f64> = x.iter().zip(y).map(|(x, y)| x - y).collect();
+    let mut worst = set.violation(x);
+    for (c, &z) in set.shared().iter().zip(&p.shared_multipliers) {
+        worst = worst.max(-z).max((z * c.excess(x)).abs());
+        for (w, a) in w.iter_mut().zip(&c.coefficients) {
+            *w += z * a;
+        }
+    }
+    for i in 0..set.agents() {
+        let nu = p.cap_multipliers.get(i).copied().unwrap_or(0.0);
+        let r = set.block(i);
+        let slack = match set.caps()[i] {
+            Some(cap) => cap - x[r.clone()].iter().sum::<f64>(),
+            None => 0.0,
+        };
+        worst = worst.max(-nu).max((nu * slack).abs());
+        w[r].iter_mut().for_each(|w| *w += nu);
+    }
+    w.iter()
+        .zip(x)
+        .fold(worst, |v, (w, x)| v.max(-w).max((w * x).abs()))
+}
+
+/// The projection QP `min 1/2 |x - y|^2` over the polytope, in clarabel's form
+/// `min 1/2 x'Px + q'x, Gx + s = h, s >= 0` with rows: `-x <= 0`, caps, shared constraints.
+struct QpProjection<'a> {
+    set: &'a FeasibleSet,
+    capped: Vec<usize>,
+}
+
+impl<'a> QpProjection<'a> {
+    fn new(set: &'a FeasibleSet) -> Self {
+        let capped = (0..set.agents())
+            .filter(|&i| set.caps()[i].is_some())
+            .collect();
+        Self { set, capped }
+    }
+
+    fn rows(&self) -> usize {
+        self.set.dim() + self.capped.len() + self.set.shared().len()
+    }
+
+    /// Row `r` of `G` as a dense vector.
+    fn row(&self, r: usize) -> Vec<f64> {
+        let n = self.set.dim();
+        let mut g = vec![0.0; n];
+        if r < n {
+            g[r] = -1.0;
+        } else if r < n + self.capped.len() {
+            self.set.block(self.capped[r - n]).for_each(|j| g[j] = 1.0);
+        } else {
+            g.copy_from_slice(&self.set.shared()[r - n - self.capped.len()].coefficients);
+        }
+        g
+    }
+
+    fn rhs(&self, r: usize) -> f64 {
+        let n = self.set.dim();
+        if r < n {
+            0.0
+        } else if r < n + self.capped.len() {
+            self.set.caps()[self.capped[r - n]].unwrap_or(f64::INFINITY)
+        } else {
+            self.set.shared()[r - n - self.capped.len()].bound
+        }
+    }
+
+    fn solve(&self, y: &[f64]) -> Result<Projection, GameError> {
+        let n = self.set.dim();
+        let m = self.rows();
+        let rows: Vec<Vec<f64>> = (0..m).map(|r| self.row(r)).collect();
+        let g = csc_from_rows(&rows, n);
+        let h: Vec<f64> = (0..m).map(|r| self.rhs(r)).collect();
+        let q: Vec<f64> = y.iter().map(|v| -v).collect();
+        let p = CscMatrix::identity(n);
+        let cones: [SupportedConeT<f64>; 1] = [NonnegativeConeT(m)];
+        let settings = DefaultSettings {
+            verbose: false,
+            tol_gap_abs: 1e-10,
+            tol_gap_rel: 1e-10,
+            tol_feas: 1e-10,
+            ..DefaultSettings::default()
+        };
+        let mut solver = DefaultSolver::new(&p, &q, &g, &h, &cones, settings)
+            .map_err(|e| GameError::Projection(format!("clarabel setup: {e:?}")))?;
+        solver.solve();
+        let sol = &solver.solution;
+        match sol.status {
+            // A stalled run may still be accurate (degenerate constraints): the KKT check of the
+            // polished point decides.
+            SolverStatus::Solved
+            | SolverStatus::AlmostSolved
+            | SolverStatus::InsufficientProgress
+            | SolverStatus::MaxIterations => {}
+            SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
+                return Err(GameError::EmptySet);
+            }
+            other => return Err(GameError::Projection(format!("clarabel status {other:?}"))),
+        }
+        Ok(self.unpack(sol.x.iter().map(|v| v.max(0.0)).collect(), &sol.z))
+    }
+
+    /// Splits the row multipliers `z` into cap and shared multipliers.
+    fn unpack(&self, point: Vec<f64>, z: &[f64]) -> Projection {
+        let n = self.set.dim();
+        let k = self.capped.len();
+        let mut cap_multipliers = vec![0.0; self.set.agents()];
+        for (c, &i) in self.capped.iter().enumerate() {
+            cap_multipliers[i] = z[n + c].max(0.0);
+        }
+        Projection {
+            point,
+            shared_multipliers: z[n + k..].iter().map(|v| v.max(0.0)).collect(),
+            cap_multipliers,
+        }
+    }
+
+    /// Re-solves exactly on the active set of `raw`: zero coordinates are fixed at 0, active rows
+    /// (cap or shared) hold with equality; `x_F = y_F - C_F' z` with `C_F C_F' z = C_F y_F - d`.
+    /// `None` when the active rows are linearly dependent on the free coordinates.
+    fn polish(&self, y: &[f64], raw: &Projection) -> Option<Projection> {
+        let n = self.set.dim();
+        let scale = 1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let zero = |j: usize| raw.point[j] <= 1e-9 * scale;
+        let mut z_all = vec![0.0; self.rows()];
+        for (c, &i) in self.capped.iter().enumerate() {
+            z_all[n + c] = raw.cap_multipliers[i];
+        }
+        let base = n + self.capped.len();
+        z_all[base..].copy_from_slice(&raw.shared_multipliers);
+        let active: Vec<usize> = (n..self.rows())
+            .filter(|&r| {
+                let slack = self.rhs(r) - dot(&self.row(r), &raw.point);
+                z_all[r] > slack.max(0.0)
+            })
+            .collect();
+        let free: Vec<usize> = (0..n).filter(|&j| !zero(j)).collect();
+        let c = DMatrix::from_fn(active.len(), free.len(), |a, f| {
+            self.row(active[a])[free[f]]
+        });
+        let yf = DVector::from_fn(free.len(), |f, _| y[free[f]]);
+        let d = DVector::from_fn(active.len(), |a, _| self.rhs(active[a]));
+        let z = if active.is_empty() {
+            DVector::zeros(0)
+        } else {
+            (&c * c.transpose()).lu().solve(&(&c * &yf - d))?
+        };
+        let xf = &yf - c.transpose() * &z;
+        let mut point = vec![0.0; n];
+        free.iter().zip(xf.iter()).for_each(|(&j, v)| point[j] = *v);
+        let mut z_rows = vec![0.0; self.rows()];
+        active
+            .iter()
+            .zip(z.iter())
+            .for_each(|(&r, v)| z_rows[r] = *v);
+        // `unpack` clips negative multipliers to 0; the KKT check of the caller then sees the
+        // stationarity error this causes, so a wrong active set is never accepted.
+        Some(self.unpack(point, &z_rows))
+    }
+}
+
+/// A sparse `m x n` matrix from dense rows.
+fn csc_from_rows(rows: &[Vec<f64>], n: usize) -> CscMatrix<f64> {
+    let mut colptr = vec![0];
+    let (mut rowval, mut nzval) = (Vec::new(), Vec::new());
+    for j in 0..n {
+        for (r, row) in rows.iter().enumerate() {
+            if row[j] != 0.0 {
+                rowval.push(r);
+                nzval.push(row[j]);
+            }
+        }
+        colptr.push(rowval.len());
+    }
+    CscMatrix::new(rows.len(), n, colptr, rowval, nzval)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::concave::SharedConstraint;
+    use crate::concave::feasible::distance;
+    use proptest::prelude::*;
+
+    #[test]
+    fn capped_simplex_known_answer() {
+        // y = (0.8, 0.6, -1), cap 1: the positive part sums to 1.4 > 1, so nu solves
+        // (0.8 - nu) + (0.6 - nu) = 1: nu = 0.2, x = (0.6, 0.4, 0).
+        let set = FeasibleSet::mixed(vec![3], vec![]).unwrap();
+        let p = project(&set, &[0.8, 0.6, -1.0]).unwrap();
+        assert!(
+            distance(&p.point, &[0.6, 0.4, 0.0]) < 1e-15,
+            "{:?}",
+            p.point
+        );
+        assert!((p.cap_multipliers[0] - 0.2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn one_shared_constraint_known_answer() {
+        // Two agents of one action, caps 1, constraint 1 x1 + 2 x2 <= 1, y = (1, 1).
+        // x = y - mu a = (1 - mu, 1 - 2 mu); a . x = 3 - 5 mu = 1 gives mu = 0.4, x = (0.6, 0.2).
+        let c = SharedConstraint::new(vec![1.0, 2.0], 1.0);
+        let set = FeasibleSet::mixed(vec![1, 1], vec![c]).unwrap();
+        let p = project(&set, &[1.0, 1.0]).unwrap();
+        assert!(distance(&p.point, &[0.6, 0.2]) < 1e-15, "{:?}", p.point);
+        assert!((p.shared_multipliers[0] - 0.4).abs() < 1e-15);
+    }
+
+    #[test]
+    fn rejects_bad_points() {
+        let set = FeasibleSet::mixed(vec![2], vec![]).unwrap();
+        assert!(matches!(
+            project(&set, &[1.0]),
+            Err(GameError::Dimension { .. })
+        ));
+        assert!(matches!(
+            project(&set, &[1.0, f64::NAN]),
+            Err(GameError::NonFinite { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn qp_reports_an_empty_set() {
+        // x1 + x2 <= 1 and -x1 <= -3 (x1 >= 3) with x1 <= 1 by the cap: empty.
+        let set = FeasibleSet::mixed(
+            vec![1, 1],
+            vec![
+                SharedConstraint::new(vec![1.0, 1.0], 1.0),
+                SharedConstraint::new(vec![-1.0, 0.0], -3.0),
+            ],
+        )
+        .unwrap();
+        assert!(project(&set, &[0.5, 0.5]).is_err());
+    }
+
+    /// A random nonempty polytope (`0` is always feasible: bounds are positive) and a point.
+    fn polytope_and_point() -> impl Strategy<Value = (FeasibleSet, Vec<f64>, Vec<Vec<f64>>)> {
+        (1usize..4, 1usize..4, 0usize..4, any::<bool>()).prop_flat_map(|(m, n, shared, capped)| {
+            let dim = m * n;
+            let row = (prop::collection::vec(-1.0..3.0f64, dim), 0.1..2.0f64);
+            (
+                prop::collection::vec(row, shared),
+                prop::collection::vec(-2.0..3.0f64, dim),
+                prop::collection::vec(prop::collection::vec(-2.0..3.0f64, dim), 4),
+                prop::collection::vec(0.5..2.0f64, m),
+            )
+                .prop_map(move |(rows, y, others, caps)| {
+                    let shared = rows
+                        .into_iter()
+                        .map(|(a, b)| SharedConstraint::new(a, b))
+                        .collect();
+                    // Uncapped blocks with negative coefficients are fine: the set stays nonempty.
+                    let caps = caps.into_iter().map(|c| capped.then_some(c)).collect();
+                    let set = FeasibleSet::new(vec![n; m], caps, shared)
+                        .expect("0 is feasible, so the random set is valid");
+                    (set, y, others)
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn projection_is_feasible_optimal_and_idempotent((set, y, others) in polytope_and_point()) {
+            let scale = 1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            let p = project(&set, &y).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(set.violation(&p.point) <= 1e-9 * scale);
+            prop_assert!(kkt_violation(&set, &y, &p) <= 1e-7 * scale);
+            // Variational inequality: (y - x) . (z - x) <= 0 for every feasible z.
+            for other in &others {
+                let z = project(&set, other).unwrap().point;
+                let vi: f64 = y.iter().zip(&p.point).zip(&z)
+                    .map(|((y, x), z)| (y - x) * (z - x)).sum();
+                prop_assert!(vi <= 1e-8 * scale * scale, "vi = {vi}");
+            }
+            let again = project(&set, &p.point).unwrap();
+            prop_assert!(distance(&again.point, &p.point) <= 1e-9 * scale);
+        }
+
+        #[test]
+        fn one_dimensional_search_agrees_with_the_qp((set, y, _) in polytope_and_point()) {
+            prop_assume!(set.shared().len() == 1);
+            // The same constraint twice forces the QP path; the projection is unique.
+            let twice = FeasibleSet::new(
+                set.blocks().to_vec(),
+                set.caps().to_vec(),
+                vec![set.shared()[0].clone(), set.shared()[0].clone()],
+            ).unwrap();
+            let exact = project(&set, &y).unwrap();
+            let qp = project(&twice, &y).unwrap();
+            prop_assert!(distance(&exact.point, &qp.point) <= 1e-7, "{:?} vs {:?}", exact.point, qp.point);
+        }
+    }
+}

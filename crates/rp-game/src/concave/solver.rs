@@ -1,0 +1,274 @@
+//! Variational (Rosen-normalized) equilibrium and social optimum by an extragradient method with
+//! adaptive steps and exact projection (THEORY §5).
+//!
+//! Both problems are the variational inequality `<F(beta*), beta - beta*> >= 0` for all feasible
+//! `beta`: `F = -(grad_{beta^i} u_i)_i` for the equilibrium (Rosen's normalized equilibrium with
+//! equal weights `r_i = 1`, so all agents share one multiplier vector for the shared
+//! constraints) and `F = -grad W` for the optimum.
+//!
+//! Method: Korpelevich's extragradient with Khobotov–Marcotte step control. From `x`, the
+//! predictor `y = P(x - tau F(x))` is accepted when `tau |F(x) - F(y)| <= theta |x - y|` (a local
+//! Lipschitz test, `theta = 0.9`); otherwise `tau` shrinks to the largest step the measured local
+//! Lipschitz constant allows (times `0.9`). The corrector is `x+ = P(x - tau F(y))`. After every
+//! accepted step `tau` grows by `1.25`, so the step tracks the local Lipschitz constant in both
+//! directions (the payoffs of the environments are far more curved near 0 than at the
+//! equilibrium). Convergence for monotone Lipschitz `F` is classical; for strongly monotone `F` it
+//! is linear.
+//!
+//! Stopping: the natural residual `r(x) = |x - P(x - F(x))|` (unit step). Since
+//! `|x - P(x - t F)|` is nondecreasing in `t` and `|x - P(x - t F)| / t` nonincreasing, the
+//! predictor distance certifies `r(x) <= |x - y| max(1, 1/tau)`; once that bound is below the
+//! tolerance the residual is computed exactly (one more projection, whose KKT multipliers give the
+//! shared constraints' multipliers `lambda`: at the solution `x = P(x - F(x))`, so
+//! `F(x) + A' lambda + caps - bounds = 0`). A run that exhausts its iterations returns
+//! [`GameError::NotConverged`] with the best residual it reached.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::GameError;
+use super::feasible::{FeasibleSet, distance};
+use super::game::{ConcaveGame, Welfare};
+use super::projection::Projector;
+
+/// Options of the extragradient solver.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SolverOptions {
+    /// Target natural residual `|beta - Proj(beta - F(beta))|` (absolute; default `1e-9`).
+    pub tolerance: f64,
+    /// Iteration budget (default 20 000).
+    pub max_iterations: usize,
+    /// First step size `tau` (default 1; adapted from the first iteration on).
+    pub initial_step: f64,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        Self {
+            tolerance: 1e-9,
+            max_iterations: 20_000,
+            initial_step: 1.0,
+        }
+    }
+}
+
+impl SolverOptions {
+    fn validate(&self) -> Result<(), GameError> {
+        let ok = self.tolerance.is_finite()
+            && self.tolerance > 0.0
+            && self.initial_step.is_finite()
+            && self.initial_step > 0.0
+            && self.max_iterations > 0;
+        if ok {
+            Ok(())
+        } else {
+            Err(GameError::InvalidOptions(format!("{self:?}")))
+        }
+    }
+}
+
+/// A variational equilibrium (or, from [`social_optimum`], a welfare maximizer) with its
+/// certificate of accuracy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VariationalEquilibrium {
+    /// The joint profile `beta*` (feasible).
+    pub profile: Vec<f64>,
+    /// One multiplier per shared constraint, common to all agents (`lambda >= 0`).
+    pub multipliers: Vec<f64>,
+    /// Extragradient iterations used.
+    pub iterations: usize,
+    /// Natural residual `|beta* - Proj(beta* - F(beta*))|` (`<= tolerance`).
+    pub residual: f64,
+}
+
+/// Tuning constants of the step control.
+const THETA: f64 = 0.9;
+const GROWTH: f64 = 1.25;
+const MAX_BACKTRACKS: usize = 60;
+
+/// Rosen's normalized (variational) equilibrium of `game` on `set`, started from `warm_start`
+/// (projected onto the set) or from 0.
+pub fn variational_equilibrium<G: ConcaveGame + ?Sized>(
+    game: &G,
+    set: &FeasibleSet,
+    options: &SolverOptions,
+    warm_start: Option<&[f64]>,
+) -> Result<VariationalEquilibrium, GameError> {
+    check_blocks(game.blocks(), set)?;
+    let map = |beta: &[f64], out: &mut [f64]| {
+        game.pseudo_gradient(beta, out);
+        out.iter_mut().for_each(|v| *v = -*v);
+    };
+    solve_vi(map, set, options, warm_start)
+}
+
+/// The maximizer of a concave welfare `W` over `set` (the VI with `F = -grad W`), same reporting.
+pub fn social_optimum<W: Welfare + ?Sized>(
+    welfare: &W,
+    set: &FeasibleSet,
+    options: &SolverOptions,
+    warm_start: Option<&[f64]>,
+) -> Result<VariationalEquilibrium, GameError> {
+    let map = |beta: &[f64], out: &mut [f64]| {
+        welfare.welfare_gradient(beta, out);
+        out.iter_mut().for_each(|v| *v = -*v);
+    };
+    solve_vi(map, set, options, warm_start)
+}
+
+fn check_blocks(blocks: &[usize], set: &FeasibleSet) -> Result<(), GameError> {
+    if blocks != set.blocks() {
+        return Err(GameError::InvalidSet(format!(
+            "game blocks {blocks:?} differ from the set's {:?}",
+            set.blocks()
+        )));
+    }
+    Ok(())
+}
+
+/// Buffers of one extragradient run.
+struct Iterate {
+    x: Vec<f64>,
+    fx: Vec<f64>,
+    y: Vec<f64>,
+    fy: Vec<f64>,
+    step: Vec<f64>,
+}
+
+/// Solves the VI `<F(x*), x - x*> >= 0` on `set` by adaptive extragradient.
+pub fn solve_vi<F: Fn(&[f64], &mut [f64])>(
+    map: F,
+    set: &FeasibleSet,
+    options: &SolverOptions,
+    warm_start: Option<&[f64]>,
+) -> Result<VariationalEquilibrium, GameError> {
+    options.validate()?;
+    let n = set.dim();
+    let mut proj = Projector::new(set);
+    let mut it = Iterate {
+        x: vec![0.0; n],
+        fx: vec![0.0; n],
+        y: vec![0.0; n],
+        fy: vec![0.0; n],
+        step: vec![0.0; n],
+    };
+    let start = match warm_start {
+        Some(w) => {
+            set.check_point(w, "warm start")?;
+            w.to_vec()
+        }
+        None => vec![0.0; n],
+    };
+    proj.project_into(&start, &mut it.x)?;
+    evaluate(&map, &it.x, &mut it.fx, "F at the start")?;
+    let mut tau = options.initial_step;
+    let mut best = f64::INFINITY;
+    for iteration in 0..options.max_iterations {
+        let gap = predictor(&map, &mut proj, &mut it, &mut tau)?;
+        if gap * tau.recip().max(1.0) <= options.tolerance {
+            let (residual, multipliers) = natural_residual(&mut proj, &it.x, &it.fx, &mut it.step)?;
+            best = best.min(residual);
+            if residual <= options.tolerance {
+                tracing::debug!(iteration, residual, "variational inequality solved");
+                return Ok(VariationalEquilibrium {
+                    profile: it.x,
+                    multipliers,
+                    iterations: iteration,
+                    residual,
+                });
+            }
+        }
+        best = best.min(gap * tau.recip().max(1.0));
+        corrector(&map, &mut proj, &mut it, tau)?;
+        tau *= GROWTH;
+    }
+    tracing::warn!(residual = best, "extragradient did not converge");
+    Err(GameError::NotConverged {
+        iterations: options.max_iterations,
+        residual: best,
+        tolerance: options.tolerance,
+    })
+}
+
+/// `F(x)` into `out`, refusing non-finite values.
+fn evaluate<F: Fn(&[f64], &mut [f64])>(
+    map: &F,
+    x: &[f64],
+    out: &mut [f64],
+    what: &'static str,
+) -> Result<(), GameError> {
+    map(x, out);
+    match out.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(GameError::NonFinite {
+            what,
+            index,
+            value: out[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The predictor `y = P(x - tau F(x))` with backtracking on the local Lipschitz test; returns
+/// `|x - y|`.
+fn predictor<F: Fn(&[f64], &mut [f64])>(
+    map: &F,
+    proj: &mut Projector<'_>,
+    it: &mut Iterate,
+    tau: &mut f64,
+) -> Result<f64, GameError> {
+    for _ in 0..MAX_BACKTRACKS {
+        for ((s, x), f) in it.step.iter_mut().zip(&it.x).zip(&it.fx) {
+            *s = x - *tau * f;
+        }
+        proj.project_into(&it.step, &mut it.y)?;
+        evaluate(map, &it.y, &mut it.fy, "F at the predictor")?;
+        let dx = distance(&it.x, &it.y);
+        let df = distance(&it.fx, &it.fy);
+        if *tau * df <= THETA * dx || dx == 0.0 {
+            return Ok(dx);
+        }
+        *tau = (THETA * THETA * dx / df).min(0.5 * *tau);
+    }
+    Err(GameError::Projection(
+        "step size underflow: F is not locally Lipschitz near the iterate".into(),
+    ))
+}
+
+/// The corrector `x = P(x - tau F(y))`, and `F` at the new point.
+fn corrector<F: Fn(&[f64], &mut [f64])>(
+    map: &F,
+    proj: &mut Projector<'_>,
+    it: &mut Iterate,
+    tau: f64,
+) -> Result<(), GameError> {
+    for ((s, x), f) in it.step.iter_mut().zip(&it.x).zip(&it.fy) {
+        *s = x - tau * f;
+    }
+    proj.project_into(&it.step, &mut it.x)?;
+    evaluate(map, &it.x, &mut it.fx, "F at the corrector")
+}
+
+/// `|x - P(x - F(x))|` and the shared multipliers of that projection.
+fn natural_residual(
+    proj: &mut Projector<'_>,
+    x: &[f64],
+    fx: &[f64],
+    buffer: &mut [f64],
+) -> Result<(f64, Vec<f64>), GameError> {
+    let shifted: Vec<f64> = x.iter().zip(fx).map(|(x, f)| x - f).collect();
+    proj.project_into(&shifted, buffer)?;
+    Ok((distance(x, buffer), proj.shared_multipliers().to_vec()))
+}
+
+/// Natural residual of `beta` for the VI map `F` (for checks outside the solver).
+pub fn residual_of<F: Fn(&[f64], &mut [f64])>(
+    map: F,
+    set: &FeasibleSet,
+    beta: &[f64],
+) -> Result<f64, GameError> {
+    set.check_point(beta, "profile")?;
+    let mut proj = Projector::new(set);
+    let mut fx = vec![0.0; beta.len()];
+    evaluate(&map, beta, &mut fx, "F")?;
+    let mut buffer = vec![0.0; beta.len()];
+    natural_residual(&mut proj, beta, &fx, &mut buffer).map(|(r, _)| r)
+}
