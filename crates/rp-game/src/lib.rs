@@ -10,5 +10,7 @@
 //! designer (`rp-design`) ties those to the games.
 
 pub mod concave;
+pub mod environment;
 pub mod finite;
 pub mod krawczyk_uryasev;
+pub mod mechanism;

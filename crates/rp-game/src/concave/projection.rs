@@ -48,7 +48,10 @@ const MAX_SEARCH_STEPS: usize = 200;
 pub struct Projector<'a> {
     set: &'a FeasibleSet,
     scratch: Vec<f64>,
-    warm_mu: f64,
+    /// Estimate of the multiplier per unit step (`mu / step` at the last single-constraint
+    /// projection): the solver projects `x - tau F` with varying `tau`, whose multiplier scales
+    /// with `tau`.
+    warm_rate: f64,
     shared_multipliers: Vec<f64>,
     cap_multipliers: Vec<f64>,
 }
@@ -66,7 +69,7 @@ impl<'a> Projector<'a> {
         Self {
             set,
             scratch: Vec::with_capacity(set.blocks().iter().copied().max().unwrap_or(0)),
-            warm_mu: 0.0,
+            warm_rate: 0.0,
             shared_multipliers: vec![0.0; set.shared().len()],
             cap_multipliers: vec![0.0; set.agents()],
         }
@@ -86,13 +89,19 @@ impl<'a> Projector<'a> {
     /// Projects `y` into `out` (both of length `N`); the multipliers are kept for
     /// [`Projector::shared_multipliers`]. `y` must be finite (the caller checks).
     pub fn project_into(&mut self, y: &[f64], out: &mut [f64]) -> Result<(), GameError> {
+        self.project_step(y, out, 1.0)
+    }
+
+    /// Like [`Projector::project_into`] for a point `y = x - step F(x)`: the multiplier search
+    /// starts from the last multiplier rescaled to `step` (a hint only: the result is the same).
+    pub fn project_step(&mut self, y: &[f64], out: &mut [f64], step: f64) -> Result<(), GameError> {
         match self.set.shared().len() {
             0 => {
                 self.project_caps(y, 0.0, None, out);
                 Ok(())
             }
             1 => {
-                self.project_one_shared(y, out);
+                self.project_one_shared(y, out, step);
                 Ok(())
             }
             _ => self.project_qp(y, out),
@@ -130,32 +139,39 @@ impl<'a> Projector<'a> {
         (spend, slope)
     }
 
-    /// The single-shared-constraint case: safeguarded Newton on the piecewise-linear `g(mu)`.
-    fn project_one_shared(&mut self, y: &[f64], out: &mut [f64]) {
+    /// The single-shared-constraint case: safeguarded Newton on the piecewise-linear `g(mu)`,
+    /// started from the warm multiplier (one evaluation when it is still exact).
+    fn project_one_shared(&mut self, y: &[f64], out: &mut [f64], step: f64) {
         let set = self.set;
         let c = &set.shared()[0];
         let (a, b) = (c.coefficients.as_slice(), c.bound);
-        let (g0, _) = self.project_caps(y, 0.0, Some(a), out);
-        if g0 <= b {
-            self.shared_multipliers[0] = 0.0;
-            return;
-        }
         let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-        let mut mu = if self.warm_mu > 0.0 {
-            self.warm_mu
-        } else {
-            (g0 - b) / dot(a, a).max(f64::MIN_POSITIVE)
-        };
+        let mut mu = self.warm_rate * step;
+        if !(mu > 0.0 && mu.is_finite()) {
+            mu = 0.0;
+        }
+        let mut checked_zero = false;
         for _ in 0..MAX_SEARCH_STEPS {
             let (g, slope) = self.project_caps(y, mu, Some(a), out);
+            if mu == 0.0 {
+                checked_zero = true;
+                if g <= b {
+                    return self.settle(0.0, step);
+                }
+            }
             let scale = b.abs() + spend_scale(a, out);
             if (g - b).abs() <= 4.0 * f64::EPSILON * scale {
-                return self.settle(mu);
+                return self.settle(mu, step);
             }
             if g > b {
-                lo = mu
+                lo = mu;
             } else {
-                hi = mu
+                hi = mu;
+                if !checked_zero {
+                    // Below the bound at the warm start: the answer may be mu = 0.
+                    mu = 0.0;
+                    continue;
+                }
             }
             if hi.is_finite() && hi - lo <= 4.0 * f64::EPSILON * hi {
                 break;
@@ -170,19 +186,21 @@ impl<'a> Projector<'a> {
             } else if hi.is_finite() {
                 0.5 * (lo + hi)
             } else {
-                2.0 * mu.max(f64::MIN_POSITIVE)
+                2.0 * mu.max((g - b) / dot(a, a).max(f64::MIN_POSITIVE))
             };
         }
         // The bracket collapsed without an exact hit (only at a kink, to rounding): the upper end
         // satisfies the constraint.
         let mu = if hi.is_finite() { hi } else { mu };
         self.project_caps(y, mu, Some(a), out);
-        self.settle(mu);
+        self.settle(mu, step);
     }
 
-    fn settle(&mut self, mu: f64) {
+    fn settle(&mut self, mu: f64, step: f64) {
         self.shared_multipliers[0] = mu;
-        self.warm_mu = mu;
+        if mu > 0.0 {
+            self.warm_rate = mu / step;
+        }
     }
 
     /// Two or more shared constraints: clarabel, polished, KKT-checked.

@@ -219,7 +219,7 @@ fn predictor<F: Fn(&[f64], &mut [f64])>(
         for ((s, x), f) in it.step.iter_mut().zip(&it.x).zip(&it.fx) {
             *s = x - *tau * f;
         }
-        proj.project_into(&it.step, &mut it.y)?;
+        proj.project_step(&it.step, &mut it.y, *tau)?;
         evaluate(map, &it.y, &mut it.fy, "F at the predictor")?;
         let dx = distance(&it.x, &it.y);
         let df = distance(&it.fx, &it.fy);
@@ -243,7 +243,7 @@ fn corrector<F: Fn(&[f64], &mut [f64])>(
     for ((s, x), f) in it.step.iter_mut().zip(&it.x).zip(&it.fy) {
         *s = x - tau * f;
     }
-    proj.project_into(&it.step, &mut it.x)?;
+    proj.project_step(&it.step, &mut it.x, tau)?;
     evaluate(map, &it.x, &mut it.fx, "F at the corrector")
 }
 
