@@ -14,3 +14,5 @@ pub mod environment;
 pub mod finite;
 pub mod krawczyk_uryasev;
 pub mod mechanism;
+pub mod report;
+pub mod sampling;
