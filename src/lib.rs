@@ -4,4 +4,5 @@
 //! re-exports each library crate under a short name. Applications may depend on it, or on any
 //! single crate (`rp-lp`, `rp-game`, `rp-policy`, `rp-robust`, `rp-design`) alone.
 
+pub use rp_game as game;
 pub use rp_lp as lp;
