@@ -10,6 +10,7 @@
 pub mod error;
 pub mod feasible;
 pub mod game;
+mod polish;
 pub mod projection;
 pub mod solver;
 

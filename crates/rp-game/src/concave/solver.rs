@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::error::GameError;
 use super::feasible::{FeasibleSet, distance};
 use super::game::{ConcaveGame, Welfare};
+use super::polish::{Face, polish};
 use super::projection::Projector;
 
 /// Options of the extragradient solver.
@@ -39,6 +40,8 @@ pub struct SolverOptions {
     pub max_iterations: usize,
     /// First step size `tau` (default 1; adapted from the first iteration on).
     pub initial_step: f64,
+    /// Try Newton on the active face once the iterates settle on one (default true).
+    pub face_newton: bool,
 }
 
 impl Default for SolverOptions {
@@ -47,6 +50,7 @@ impl Default for SolverOptions {
             tolerance: 1e-9,
             max_iterations: 20_000,
             initial_step: 1.0,
+            face_newton: true,
         }
     }
 }
@@ -84,6 +88,15 @@ pub struct VariationalEquilibrium {
 const THETA: f64 = 0.9;
 const GROWTH: f64 = 1.25;
 const MAX_BACKTRACKS: usize = 60;
+/// Iterations on one face before a Newton polish (the wait grows by this after each failure).
+const FACE_STABLE: usize = 8;
+
+/// Which face the iterates are on, and for how long.
+struct FaceWatch {
+    face: Option<Face>,
+    stable: usize,
+    wait: usize,
+}
 
 /// Rosen's normalized (variational) equilibrium of `game` on `set`, started from `warm_start`
 /// (projected onto the set) or from 0.
@@ -162,6 +175,11 @@ pub fn solve_vi<F: Fn(&[f64], &mut [f64])>(
     evaluate(&map, &it.x, &mut it.fx, "F at the start")?;
     let mut tau = options.initial_step;
     let mut best = f64::INFINITY;
+    let mut watch = FaceWatch {
+        face: None,
+        stable: 0,
+        wait: FACE_STABLE,
+    };
     for iteration in 0..options.max_iterations {
         let gap = predictor(&map, &mut proj, &mut it, &mut tau)?;
         if gap * tau.recip().max(1.0) <= options.tolerance {
@@ -180,6 +198,16 @@ pub fn solve_vi<F: Fn(&[f64], &mut [f64])>(
         best = best.min(gap * tau.recip().max(1.0));
         corrector(&map, &mut proj, &mut it, tau)?;
         tau *= GROWTH;
+        if !options.face_newton {
+            continue;
+        }
+        if let Some(eq) = try_polish(&map, set, &mut proj, &it, &mut watch, options.tolerance)? {
+            tracing::debug!(iteration, residual = eq.residual, "solved by face polish");
+            return Ok(VariationalEquilibrium {
+                iterations: iteration + 1,
+                ..eq
+            });
+        }
     }
     tracing::warn!(residual = best, "extragradient did not converge");
     Err(GameError::NotConverged {
@@ -187,6 +215,48 @@ pub fn solve_vi<F: Fn(&[f64], &mut [f64])>(
         residual: best,
         tolerance: options.tolerance,
     })
+}
+
+/// Tracks the face of the iterate and, once it has been stable long enough, tries Newton on it;
+/// returns the polished solution if its natural residual meets the tolerance.
+fn try_polish<F: Fn(&[f64], &mut [f64])>(
+    map: &F,
+    set: &FeasibleSet,
+    proj: &mut Projector<'_>,
+    it: &Iterate,
+    watch: &mut FaceWatch,
+    tolerance: f64,
+) -> Result<Option<VariationalEquilibrium>, GameError> {
+    let face = Face::of(set, &it.x);
+    if watch.face.as_ref() == Some(&face) {
+        watch.stable += 1;
+    } else {
+        watch.face = Some(face);
+        watch.stable = 0;
+    }
+    if watch.stable < watch.wait {
+        return Ok(None);
+    }
+    watch.stable = 0;
+    watch.wait += FACE_STABLE;
+    let Some(face) = watch.face.as_ref() else {
+        return Ok(None);
+    };
+    let Some(point) = polish(map, set, face, &it.x) else {
+        return Ok(None);
+    };
+    let mut fx = vec![0.0; point.len()];
+    if evaluate(map, &point, &mut fx, "F at the polished point").is_err() {
+        return Ok(None);
+    }
+    let mut buffer = vec![0.0; point.len()];
+    let (residual, multipliers) = natural_residual(proj, &point, &fx, &mut buffer)?;
+    Ok((residual <= tolerance).then_some(VariationalEquilibrium {
+        profile: point,
+        multipliers,
+        iterations: 0,
+        residual,
+    }))
 }
 
 /// `F(x)` into `out`, refusing non-finite values.

@@ -277,6 +277,25 @@ proptest! {
         prop_assert!(inner >= -1e-12 * scale, "inner product {inner}");
     }
 
+    /// Face-Newton polishing changes the run, not the answer: with and without it the
+    /// equilibrium agrees to solver accuracy.
+    #[test]
+    fn face_newton_agrees_with_plain_extragradient(
+        kind in prop::sample::select(KINDS.to_vec()),
+        seed in 0u64..20,
+        probe_seed in 0u64..1000,
+    ) {
+        let plain_options = SolverOptions { face_newton: false, ..SolverOptions::default() };
+        let fast = env(kind, seed);
+        let plain = env(kind, seed).with_solver_options(plain_options);
+        let p = probes(&fast, 1, probe_seed).remove(0);
+        let zero = vec![0.0; 4];
+        let a = fast.equilibrium(&p, MechanismClass::Prices, &zero, None).unwrap();
+        let b = plain.equilibrium(&p, MechanismClass::Prices, &zero, None).unwrap();
+        prop_assert!(distance(&a.profile, &b.profile) < 1e-7);
+        prop_assert!((a.multipliers[0] - b.multipliers[0]).abs() < 1e-6 * (1.0 + b.multipliers[0]));
+    }
+
     /// Returned equilibria have natural residual below the tolerance, checked independently.
     #[test]
     fn equilibria_certify_their_residual(
