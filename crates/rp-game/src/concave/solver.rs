@@ -342,3 +342,92 @@ pub fn residual_of<F: Fn(&[f64], &mut [f64])>(
     let mut buffer = vec![0.0; beta.len()];
     natural_residual(&mut proj, beta, &fx, &mut buffer).map(|(r, _)| r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::concave::{SharedConstraint, project};
+    use proptest::prelude::*;
+
+    /// `W(x) = -|x - c|^2 / 2`: its maximizer over the set is the projection of `c`.
+    struct Distance(Vec<f64>);
+
+    impl Welfare for Distance {
+        fn welfare(&self, x: &[f64]) -> f64 {
+            -0.5 * distance(x, &self.0).powi(2)
+        }
+        fn welfare_gradient(&self, x: &[f64], out: &mut [f64]) {
+            for ((o, x), c) in out.iter_mut().zip(x).zip(&self.0) {
+                *o = c - x;
+            }
+        }
+    }
+
+    fn set_with_probe(a: Vec<f64>) -> FeasibleSet {
+        FeasibleSet::mixed(vec![2, 2], vec![SharedConstraint::new(a, 1.0)]).unwrap()
+    }
+
+    #[test]
+    fn reports_non_convergence_with_the_residual_reached() {
+        let set = set_with_probe(vec![1.0, 2.0, 1.5, 1.0]);
+        let options = SolverOptions {
+            max_iterations: 1,
+            face_newton: false,
+            ..SolverOptions::default()
+        };
+        let target = Distance(vec![2.0, -1.0, 0.5, 3.0]);
+        match social_optimum(&target, &set, &options, None) {
+            Err(GameError::NotConverged {
+                iterations: 1,
+                residual,
+                ..
+            }) => assert!(residual > 1e-9 && residual.is_finite()),
+            other => panic!("expected NotConverged, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_non_finite_maps_and_bad_options() {
+        let set = set_with_probe(vec![1.0; 4]);
+        let nan = |_: &[f64], out: &mut [f64]| out.fill(f64::NAN);
+        let options = SolverOptions::default();
+        assert!(matches!(
+            solve_vi(nan, &set, &options, None),
+            Err(GameError::NonFinite { .. })
+        ));
+        let bad = SolverOptions {
+            tolerance: -1.0,
+            ..options
+        };
+        let zero = |_: &[f64], out: &mut [f64]| out.fill(0.0);
+        assert!(matches!(
+            solve_vi(zero, &set, &bad, None),
+            Err(GameError::InvalidOptions(_))
+        ));
+        assert!(matches!(
+            solve_vi(zero, &set, &options, Some(&[1.0])),
+            Err(GameError::Dimension { .. })
+        ));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Known answer on random data: maximizing `-|x - c|^2 / 2` returns `Proj(c)`, and the
+        /// shared multiplier equals the projection's.
+        #[test]
+        fn optimum_of_a_distance_is_the_projection(
+            a in prop::collection::vec(0.5..3.0f64, 4),
+            c in prop::collection::vec(-1.0..2.0f64, 4),
+            newton in any::<bool>(),
+        ) {
+            let set = set_with_probe(a);
+            let options = SolverOptions { face_newton: newton, ..SolverOptions::default() };
+            let opt = social_optimum(&Distance(c.clone()), &set, &options, None).unwrap();
+            let p = project(&set, &c).unwrap();
+            prop_assert!(distance(&opt.profile, &p.point) < 1e-8);
+            prop_assert!((opt.multipliers[0] - p.shared_multipliers[0]).abs() < 1e-7);
+            prop_assert!(opt.residual <= 1e-9);
+        }
+    }
+}

@@ -161,6 +161,53 @@ fn every_agent_is_active_at_zero_and_at_phi_star() {
     }
 }
 
+/// Not certified by the bound (see `activity`), but observed: the corners of the corrective box
+/// leave every agent active, for random and adversarial probes.
+#[test]
+fn corrective_box_corners_keep_every_agent_active() {
+    for kind in KINDS {
+        let e = env(kind, 0);
+        let bx = e
+            .mechanism(MechanismClass::Corrective)
+            .parameter_box()
+            .clone();
+        let test_probes: Vec<Vec<f64>> = probes(&e, 2, 500)
+            .into_iter()
+            .chain((0..4).map(|i| adversarial_probe(&e, i)))
+            .collect();
+        for p in &test_probes {
+            for mask in 0..64u64 {
+                let phi = bx.corner(mask);
+                let eq = e
+                    .equilibrium(p, MechanismClass::Corrective, &phi, None)
+                    .unwrap();
+                assert!(
+                    (0..4).all(|i| activity(&e, &eq.profile, i) > 1e-6),
+                    "{kind:?} {phi:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn environments_are_send_and_sync_and_parallel_solves_match_serial_ones() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Environment>();
+    use rayon::prelude::*;
+    let e = env(EnvironmentKind::River, 6);
+    let ps = probes(&e, 24, 6);
+    let zero = vec![0.0; 4];
+    let solve = |p: &Vec<f64>| {
+        e.equilibrium(p, MechanismClass::Prices, &zero, None)
+            .unwrap()
+            .profile
+    };
+    let serial: Vec<Vec<f64>> = ps.iter().map(solve).collect();
+    let parallel: Vec<Vec<f64>> = ps.par_iter().map(solve).collect();
+    assert_eq!(serial, parallel);
+}
+
 #[test]
 fn warm_start_gives_the_same_equilibrium() {
     let e = env(EnvironmentKind::Spectrum, 1);
