@@ -47,6 +47,7 @@ const MAX_SEARCH_STEPS: usize = 200;
 #[derive(Debug)]
 pub struct Projector<'a> {
     set: &'a FeasibleSet,
+    qp: Option<QpProjection<'a>>,
     scratch: Vec<f64>,
     /// Estimate of the multiplier per unit step (`mu / step` at the last single-constraint
     /// projection): the solver projects `x - tau F` with varying `tau`, whose multiplier scales
@@ -68,6 +69,7 @@ impl<'a> Projector<'a> {
     pub fn new(set: &'a FeasibleSet) -> Self {
         Self {
             set,
+            qp: (set.shared().len() >= 2).then(|| QpProjection::new(set)),
             scratch: Vec::with_capacity(set.blocks().iter().copied().max().unwrap_or(0)),
             warm_rate: 0.0,
             shared_multipliers: vec![0.0; set.shared().len()],
@@ -205,7 +207,10 @@ impl<'a> Projector<'a> {
 
     /// Two or more shared constraints: clarabel, polished, KKT-checked.
     fn project_qp(&mut self, y: &[f64], out: &mut [f64]) -> Result<(), GameError> {
-        let qp = QpProjection::new(self.set);
+        let qp = self
+            .qp
+            .as_ref()
+            .expect("a QP is prepared whenever there are two or more shared constraints");
         let raw = qp.solve(y)?;
         let polished = qp.polish(y, &raw);
         let tolerance = KKT_TOLERANCE * (1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
@@ -330,9 +335,13 @@ pub fn kkt_violation(set: &FeasibleSet, y: &[f64], p: &Projection) -> f64 {
 
 /// The projection QP `min 1/2 |x - y|^2` over the polytope, in clarabel's form
 /// `min 1/2 x'Px + q'x, Gx + s = h, s >= 0` with rows: `-x <= 0`, caps, shared constraints.
+#[derive(Debug)]
 struct QpProjection<'a> {
     set: &'a FeasibleSet,
     capped: Vec<usize>,
+    /// Rows of `G` (dense) and right-hand sides `h`, built once.
+    g: Vec<Vec<f64>>,
+    h: Vec<f64>,
 }
 
 impl<'a> QpProjection<'a> {
@@ -340,15 +349,32 @@ impl<'a> QpProjection<'a> {
         let capped = (0..set.agents())
             .filter(|&i| set.caps()[i].is_some())
             .collect();
-        Self { set, capped }
+        let mut qp = Self {
+            set,
+            capped,
+            g: Vec::new(),
+            h: Vec::new(),
+        };
+        let m = set.dim() + qp.capped.len() + set.shared().len();
+        qp.g = (0..m).map(|r| qp.build_row(r)).collect();
+        qp.h = (0..m).map(|r| qp.build_rhs(r)).collect();
+        qp
     }
 
     fn rows(&self) -> usize {
-        self.set.dim() + self.capped.len() + self.set.shared().len()
+        self.g.len()
+    }
+
+    fn row(&self, r: usize) -> &[f64] {
+        &self.g[r]
+    }
+
+    fn rhs(&self, r: usize) -> f64 {
+        self.h[r]
     }
 
     /// Row `r` of `G` as a dense vector.
-    fn row(&self, r: usize) -> Vec<f64> {
+    fn build_row(&self, r: usize) -> Vec<f64> {
         let n = self.set.dim();
         let mut g = vec![0.0; n];
         if r < n {
@@ -361,7 +387,7 @@ impl<'a> QpProjection<'a> {
         g
     }
 
-    fn rhs(&self, r: usize) -> f64 {
+    fn build_rhs(&self, r: usize) -> f64 {
         let n = self.set.dim();
         if r < n {
             0.0
@@ -375,9 +401,8 @@ impl<'a> QpProjection<'a> {
     fn solve(&self, y: &[f64]) -> Result<Projection, GameError> {
         let n = self.set.dim();
         let m = self.rows();
-        let rows: Vec<Vec<f64>> = (0..m).map(|r| self.row(r)).collect();
-        let g = csc_from_rows(&rows, n);
-        let h: Vec<f64> = (0..m).map(|r| self.rhs(r)).collect();
+        let g = csc_from_rows(&self.g, n);
+        let h = &self.h;
         let q: Vec<f64> = y.iter().map(|v| -v).collect();
         let p = CscMatrix::identity(n);
         let cones: [SupportedConeT<f64>; 1] = [NonnegativeConeT(m)];
@@ -388,7 +413,7 @@ impl<'a> QpProjection<'a> {
             tol_feas: 1e-10,
             ..DefaultSettings::default()
         };
-        let mut solver = DefaultSolver::new(&p, &q, &g, &h, &cones, settings)
+        let mut solver = DefaultSolver::new(&p, &q, &g, h, &cones, settings)
             .map_err(|e| GameError::Projection(format!("clarabel setup: {e:?}")))?;
         solver.solve();
         let sol = &solver.solution;
@@ -437,7 +462,7 @@ impl<'a> QpProjection<'a> {
         z_all[base..].copy_from_slice(&raw.shared_multipliers);
         let active: Vec<usize> = (n..self.rows())
             .filter(|&r| {
-                let slack = self.rhs(r) - dot(&self.row(r), &raw.point);
+                let slack = self.rhs(r) - dot(self.row(r), &raw.point);
                 z_all[r] > slack.max(0.0)
             })
             .collect();

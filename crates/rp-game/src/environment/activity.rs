@@ -205,3 +205,43 @@ impl ActivityModel<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn price_limit_and_interaction_scale_by_hand() {
+        // Two users, one channel, r = 1, kappa = 10: B_j = 1 * 1 * 10 / 11 = 10/11.
+        // s_01 = -2 (user 0 is pulled down by user 1), probe entries <= 2, caps and budgets 1.
+        let utility = Intrinsic::Spectrum {
+            r: vec![1.0, 1.0],
+            kappa: 10.0,
+            channels: 1,
+        };
+        let interaction = [0.0, -2.0, 2.0, 0.0];
+        let model = ActivityModel {
+            utility: &utility,
+            interaction: &interaction,
+            probe_hi: &[2.0, 2.0],
+            feature_cap: vec![1.0, 1.0],
+            feature_budget: vec![1.0, 1.0],
+            activity: vec![1.0, 1.0],
+            activity_cap: vec![1.0, 1.0],
+            activity_budget: 1.0,
+        };
+        // User 0: margin at 0 = 10 - drag 2 - hi 2 * 10/11 = 68/11; slope = g 1 + hi 2 * G 1 = 3;
+        // user 1 (no drag): 90/11 and 3. P_max = min(68/33, 90/33) = 68/33.
+        let bound = model.bound(3.0);
+        assert!((bound.price_limit - 68.0 / 33.0).abs() < 1e-12, "{bound:?}");
+        assert!((bound.price_half_width - 0.9 * 68.0 / 33.0).abs() < 1e-12);
+        assert!((bound.margins_at_zero[0] - 68.0 / 11.0).abs() < 1e-12);
+        // Unit interaction: user 0's drag is 2, so sigma_0 = (90/11) / 2 = 45/11; user 1 has no
+        // drag (sigma_1 = inf).
+        assert!((model.max_interaction_scale() - 45.0 / 11.0).abs() < 1e-12);
+        // Corrective box R = 3: user 0's worst drag is (3 + 2) = 5 and user 1's (3 - 2) = 1;
+        // margins 90/11 - 5 > 0 and 90/11 - 1 > 0: certified. R = 7: 90/11 - 9 < 0.
+        assert!(bound.corrective_guaranteed);
+        assert!(!model.bound(7.0).corrective_guaranteed);
+    }
+}

@@ -93,6 +93,9 @@ pub enum EnvironmentError {
     /// A mechanism parameter of the wrong dimension or outside the box.
     #[error(transparent)]
     Mechanism(#[from] MechanismError),
+    /// A profile that is not nonnegative, finite and of length `N`.
+    #[error("invalid profile: {0}")]
+    Profile(String),
     /// The solver failed (not converged, ...).
     #[error(transparent)]
     Game(#[from] GameError),
@@ -413,10 +416,10 @@ impl Environment {
     /// `W(beta) = sum_i w_i(beta^i)`. `beta` must have length `N` and be nonnegative.
     pub fn welfare_of(&self, beta: &[f64]) -> Result<f64, EnvironmentError> {
         if beta.len() != self.dim() || beta.iter().any(|b| !(b.is_finite() && *b >= 0.0)) {
-            return Err(EnvironmentError::Game(GameError::InvalidSet(format!(
+            return Err(EnvironmentError::Profile(format!(
                 "welfare needs a nonnegative finite profile of length {}",
                 self.dim()
-            ))));
+            )));
         }
         Ok(self.welfare(beta))
     }

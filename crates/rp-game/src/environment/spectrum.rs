@@ -7,8 +7,11 @@
 //! - Contention transfers `T_i = sum_{j != i} sum_c s_ij beta^i_c beta^j_c` with `s`
 //!   skew-symmetric: for each pair `i < j`, `|s_ij| ~ strength * U[0.5, 1]` with a random sign
 //!   (the user with the right to the channel is paid by the other for overlapping with it).
-//!   Default strength 60, about three times the typical marginal utility at the equilibrium
-//!   (`r / beta ~ 25`), so equilibria are visibly inefficient.
+//!   Strength `min(150, 0.75 sigma_max)`, where `sigma_max` is the largest strength at which
+//!   the activity bound still certifies every user active at `phi = 0` (see
+//!   [`super::activity`]); 150 is several times the typical marginal utility at the
+//!   equilibrium (`r / beta ~ 25`), so equilibria are visibly inefficient (welfare ratio about
+//!   0.93–0.99 at `phi = 0`).
 //! - Probes: airtime costs around per-channel means `m_c ~ U[1.5, 2.5]`, drawn log-uniformly in
 //!   `[max(1, m_c / 1.6), 1.6 m_c]` independently per user and channel (ratios up to 2.6 between
 //!   the cheapest and the dearest draw of a channel). Entries `>= 1` imply the per-user caps.
