@@ -47,6 +47,9 @@ const MAX_SEARCH_STEPS: usize = 200;
 #[derive(Debug)]
 pub struct Projector<'a> {
     set: &'a FeasibleSet,
+    /// The caps the projection must enforce: a cap implied by the single shared constraint is
+    /// dropped (same set, and the multiplier search then works on a convex `g`).
+    caps: Vec<Option<f64>>,
     qp: Option<QpProjection<'a>>,
     scratch: Vec<f64>,
     /// Estimate of the multiplier per unit step (`mu / step` at the last single-constraint
@@ -69,6 +72,7 @@ impl<'a> Projector<'a> {
     pub fn new(set: &'a FeasibleSet) -> Self {
         Self {
             set,
+            caps: enforced_caps(set),
             qp: (set.shared().len() >= 2).then(|| QpProjection::new(set)),
             scratch: Vec::with_capacity(set.blocks().iter().copied().max().unwrap_or(0)),
             warm_rate: 0.0,
@@ -130,7 +134,7 @@ impl<'a> Projector<'a> {
                 &y[r.clone()],
                 a.map(|a| &a[r.clone()]),
                 mu,
-                self.set.caps()[i],
+                self.caps[i],
                 &mut out[r],
                 &mut self.scratch,
             );
@@ -147,7 +151,7 @@ impl<'a> Projector<'a> {
         let set = self.set;
         let c = &set.shared()[0];
         let (a, b) = (c.coefficients.as_slice(), c.bound);
-        let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
+        let mut bracket = Bracket::new(b);
         let mut mu = self.warm_rate * step;
         if !(mu > 0.0 && mu.is_finite()) {
             mu = 0.0;
@@ -165,17 +169,13 @@ impl<'a> Projector<'a> {
             if (g - b).abs() <= 4.0 * f64::EPSILON * scale {
                 return self.settle(mu, step);
             }
-            if g > b {
-                lo = mu;
-            } else {
-                hi = mu;
-                if !checked_zero {
-                    // Below the bound at the warm start: the answer may be mu = 0.
-                    mu = 0.0;
-                    continue;
-                }
+            bracket.update(mu, g);
+            if g < b && !checked_zero {
+                // Below the bound at the warm start: the answer may be mu = 0.
+                mu = 0.0;
+                continue;
             }
-            if hi.is_finite() && hi - lo <= 4.0 * f64::EPSILON * hi {
+            if bracket.collapsed() {
                 break;
             }
             let newton = if slope < 0.0 {
@@ -183,17 +183,19 @@ impl<'a> Projector<'a> {
             } else {
                 f64::NAN
             };
-            mu = if newton > lo && newton < hi {
+            mu = if bracket.contains(newton) {
                 newton
-            } else if hi.is_finite() {
-                0.5 * (lo + hi)
             } else {
-                2.0 * mu.max((g - b) / dot(a, a).max(f64::MIN_POSITIVE))
+                bracket.fallback(mu, (g - b) / dot(a, a).max(f64::MIN_POSITIVE))
             };
         }
         // The bracket collapsed without an exact hit (only at a kink, to rounding): the upper end
         // satisfies the constraint.
-        let mu = if hi.is_finite() { hi } else { mu };
+        let mu = if bracket.hi.is_finite() {
+            bracket.hi
+        } else {
+            mu
+        };
         self.project_caps(y, mu, Some(a), out);
         self.settle(mu, step);
     }
@@ -212,13 +214,26 @@ impl<'a> Projector<'a> {
             .as_ref()
             .expect("a QP is prepared whenever there are two or more shared constraints");
         let raw = qp.solve(y)?;
-        let polished = qp.polish(y, &raw);
+        let by_multiplier = qp.polish(y, &raw, ActiveRule::MultiplierDominates);
+        let by_boundary = qp.polish(y, &raw, ActiveRule::OnBoundary);
         let tolerance = KKT_TOLERANCE * (1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
-        let best = [polished, Some(raw)]
+        let judge = |p: Projection| (kkt_violation(self.set, y, &p), p);
+        let mut best = [by_multiplier, by_boundary, Some(raw)]
             .into_iter()
             .flatten()
-            .map(|p| (kkt_violation(self.set, y, &p), p))
+            .map(judge)
             .min_by(|l, r| l.0.total_cmp(&r.0));
+        if best.as_ref().is_none_or(|(v, _)| *v > tolerance) {
+            // clarabel stalled (seen on degenerate unbounded polyhedra): Dykstra's method with
+            // exact single-constraint projections, polished on its active set.
+            tracing::debug!("projection QP failed its KKT check; falling back to Dykstra");
+            let dykstra = dykstra(self.set, y)?;
+            best = qp
+                .polish(y, &dykstra, ActiveRule::OnBoundary)
+                .map(judge)
+                .filter(|(v, _)| *v <= tolerance)
+                .or(best);
+        }
         match best {
             Some((violation, p)) if violation <= tolerance => {
                 out.copy_from_slice(&p.point);
@@ -232,6 +247,100 @@ impl<'a> Projector<'a> {
             None => Err(GameError::Projection("no QP answer".into())),
         }
     }
+}
+
+/// The bracket `[lo, hi]` of the multiplier search, with `g(lo) > b > g(hi)`, and the
+/// Illinois variant of regula falsi as the fallback when a Newton step leaves it (a plain
+/// bisection would need ~50 steps to find the right piece when the Newton step from a flat piece
+/// overshoots; regula falsi on a piecewise-linear function needs a few).
+struct Bracket {
+    b: f64,
+    lo: f64,
+    hi: f64,
+    g_lo: f64,
+    g_hi: f64,
+    last_moved_low: Option<bool>,
+}
+
+impl Bracket {
+    fn new(b: f64) -> Self {
+        Self {
+            b,
+            lo: 0.0,
+            hi: f64::INFINITY,
+            g_lo: f64::NAN,
+            g_hi: f64::NAN,
+            last_moved_low: None,
+        }
+    }
+
+    /// Records `g(mu)`; when the same end moves twice running, the other end's deviation from
+    /// `b` is halved (Illinois), which keeps regula falsi from stalling.
+    fn update(&mut self, mu: f64, g: f64) {
+        let low = g > self.b;
+        if low {
+            (self.lo, self.g_lo) = (mu, g);
+        } else {
+            (self.hi, self.g_hi) = (mu, g);
+        }
+        if self.last_moved_low == Some(low) {
+            if low {
+                self.g_hi = self.b + 0.5 * (self.g_hi - self.b);
+            } else {
+                self.g_lo = self.b + 0.5 * (self.g_lo - self.b);
+            }
+        }
+        self.last_moved_low = Some(low);
+    }
+
+    fn collapsed(&self) -> bool {
+        self.hi.is_finite() && self.hi - self.lo <= 4.0 * f64::EPSILON * self.hi
+    }
+
+    fn contains(&self, mu: f64) -> bool {
+        mu > self.lo && mu < self.hi
+    }
+
+    /// Regula falsi inside a finite bracket (bisection if it would not move strictly inside);
+    /// doubling while the upper end is unknown.
+    fn fallback(&self, mu: f64, guess: f64) -> f64 {
+        if !self.hi.is_finite() {
+            return 2.0 * mu.max(guess);
+        }
+        let secant = if self.g_lo.is_finite() && self.g_hi.is_finite() && self.g_lo > self.g_hi {
+            self.lo + (self.g_lo - self.b) * (self.hi - self.lo) / (self.g_lo - self.g_hi)
+        } else {
+            f64::NAN
+        };
+        if self.contains(secant) {
+            secant
+        } else {
+            0.5 * (self.lo + self.hi)
+        }
+    }
+}
+
+/// Agent caps with those implied by a single shared constraint `a . x <= b` removed: with
+/// `a >= 0` on the whole profile, block `i` can sum to at most `b / min_{j in i} a_j`, so a cap
+/// at or above that never binds (airtime costs `>= 1` under a budget of 1 imply the caps).
+fn enforced_caps(set: &FeasibleSet) -> Vec<Option<f64>> {
+    let implied = |i: usize| -> Option<f64> {
+        let [c] = set.shared() else { return None };
+        if c.coefficients.iter().any(|a| *a < 0.0) {
+            return None;
+        }
+        let low = c.coefficients[set.block(i)]
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        (low > 0.0).then(|| c.bound.max(0.0) / low)
+    };
+    (0..set.agents())
+        .map(|i| match (set.caps()[i], implied(i)) {
+            (Some(cap), Some(sum_max)) if sum_max <= cap => None,
+            (cap, _) => cap,
+        })
+        .collect()
 }
 
 /// Projects `Proj_X(y)` once (see [`Projector`] for repeated projections).
@@ -307,13 +416,14 @@ fn cap_multiplier(z: &[f64], cap: f64, scratch: &mut Vec<f64>) -> f64 {
 
 /// Largest violation of the projection's KKT conditions for `x = Proj_X(y)` with multipliers
 /// `z` (shared) and `nu` (caps): primal feasibility, dual signs, stationarity through the bound
-/// multipliers `w = x - y + A^T z + E^T nu >= 0`, and complementarity of every pair.
+/// multipliers `w = x - y + A^T z + E^T nu >= 0`, and complementarity of every pair measured as
+/// `|min(slack, multiplier)|`.
 pub fn kkt_violation(set: &FeasibleSet, y: &[f64], p: &Projection) -> f64 {
     let x = &p.point;
     let mut w: Vec<f64> = x.iter().zip(y).map(|(x, y)| x - y).collect();
     let mut worst = set.violation(x);
     for (c, &z) in set.shared().iter().zip(&p.shared_multipliers) {
-        worst = worst.max(-z).max((z * c.excess(x)).abs());
+        worst = worst.max(-z).max(complementarity(-c.excess(x), z));
         for (w, a) in w.iter_mut().zip(&c.coefficients) {
             *w += z * a;
         }
@@ -323,14 +433,21 @@ pub fn kkt_violation(set: &FeasibleSet, y: &[f64], p: &Projection) -> f64 {
         let r = set.block(i);
         let slack = match set.caps()[i] {
             Some(cap) => cap - x[r.clone()].iter().sum::<f64>(),
-            None => 0.0,
+            None => f64::INFINITY,
         };
-        worst = worst.max(-nu).max((nu * slack).abs());
+        worst = worst.max(-nu).max(complementarity(slack, nu));
         w[r].iter_mut().for_each(|w| *w += nu);
     }
     w.iter()
         .zip(x)
-        .fold(worst, |v, (w, x)| v.max(-w).max((w * x).abs()))
+        .fold(worst, |v, (w, x)| v.max(-w).max(complementarity(*x, *w)))
+}
+
+/// `|min(slack, multiplier)|`: zero exactly when one of the pair vanishes and neither is
+/// negative. Unlike the product it does not call two small but clearly nonzero numbers (a
+/// coordinate of `1e-6` with a bound multiplier of `1e-6`) complementary.
+fn complementarity(slack: f64, multiplier: f64) -> f64 {
+    slack.min(multiplier).abs()
 }
 
 /// The projection QP `min 1/2 |x - y|^2` over the polytope, in clarabel's form
@@ -398,28 +515,48 @@ impl<'a> QpProjection<'a> {
         }
     }
 
+    /// Solves the QP with tight tolerances, retrying with clarabel's defaults (and more
+    /// iterations) when the tight run stalls; a stalled answer is still returned, for the
+    /// polish and the KKT check to judge.
     fn solve(&self, y: &[f64]) -> Result<Projection, GameError> {
-        let n = self.set.dim();
-        let m = self.rows();
-        let g = csc_from_rows(&self.g, n);
-        let h = &self.h;
-        let q: Vec<f64> = y.iter().map(|v| -v).collect();
-        let p = CscMatrix::identity(n);
-        let cones: [SupportedConeT<f64>; 1] = [NonnegativeConeT(m)];
-        let settings = DefaultSettings {
+        let tight = DefaultSettings {
             verbose: false,
             tol_gap_abs: 1e-10,
             tol_gap_rel: 1e-10,
             tol_feas: 1e-10,
             ..DefaultSettings::default()
         };
-        let mut solver = DefaultSolver::new(&p, &q, &g, h, &cones, settings)
+        let (status, answer) = self.run(y, tight)?;
+        if matches!(status, SolverStatus::Solved | SolverStatus::AlmostSolved) {
+            return Ok(answer);
+        }
+        let relaxed = DefaultSettings {
+            verbose: false,
+            max_iter: 1000,
+            ..DefaultSettings::default()
+        };
+        tracing::debug!(
+            ?status,
+            "projection QP stalled at tight tolerances; retrying"
+        );
+        Ok(self.run(y, relaxed)?.1)
+    }
+
+    fn run(
+        &self,
+        y: &[f64],
+        settings: DefaultSettings<f64>,
+    ) -> Result<(SolverStatus, Projection), GameError> {
+        let n = self.set.dim();
+        let g = csc_from_rows(&self.g, n);
+        let q: Vec<f64> = y.iter().map(|v| -v).collect();
+        let p = CscMatrix::identity(n);
+        let cones: [SupportedConeT<f64>; 1] = [NonnegativeConeT(self.rows())];
+        let mut solver = DefaultSolver::new(&p, &q, &g, &self.h, &cones, settings)
             .map_err(|e| GameError::Projection(format!("clarabel setup: {e:?}")))?;
         solver.solve();
         let sol = &solver.solution;
         match sol.status {
-            // A stalled run may still be accurate (degenerate constraints): the KKT check of the
-            // polished point decides.
             SolverStatus::Solved
             | SolverStatus::AlmostSolved
             | SolverStatus::InsufficientProgress
@@ -429,7 +566,8 @@ impl<'a> QpProjection<'a> {
             }
             other => return Err(GameError::Projection(format!("clarabel status {other:?}"))),
         }
-        Ok(self.unpack(sol.x.iter().map(|v| v.max(0.0)).collect(), &sol.z))
+        let answer = self.unpack(sol.x.iter().map(|v| v.max(0.0)).collect(), &sol.z);
+        Ok((sol.status, answer))
     }
 
     /// Splits the row multipliers `z` into cap and shared multipliers.
@@ -447,13 +585,17 @@ impl<'a> QpProjection<'a> {
         }
     }
 
-    /// Re-solves exactly on the active set of `raw`: zero coordinates are fixed at 0, active rows
-    /// (cap or shared) hold with equality; `x_F = y_F - C_F' z` with `C_F C_F' z = C_F y_F - d`.
-    /// `None` when the active rows are linearly dependent on the free coordinates.
-    fn polish(&self, y: &[f64], raw: &Projection) -> Option<Projection> {
+    /// Re-solves exactly on the active set of `raw` read by `rule`: zero coordinates are fixed at
+    /// 0, active rows (cap or shared) hold with equality; `x_F = y_F - C_F' z` with
+    /// `C_F C_F' z = C_F y_F - d` (minimum-norm `z` when the active rows are dependent).
+    fn polish(&self, y: &[f64], raw: &Projection, rule: ActiveRule) -> Option<Projection> {
         let n = self.set.dim();
         let scale = 1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        let zero = |j: usize| raw.point[j] <= 1e-9 * scale;
+        let near = match rule {
+            ActiveRule::MultiplierDominates => 1e-9 * scale,
+            ActiveRule::OnBoundary => 1e-7 * scale,
+        };
+        let zero = |j: usize| raw.point[j] <= near;
         let mut z_all = vec![0.0; self.rows()];
         for (c, &i) in self.capped.iter().enumerate() {
             z_all[n + c] = raw.cap_multipliers[i];
@@ -463,7 +605,10 @@ impl<'a> QpProjection<'a> {
         let active: Vec<usize> = (n..self.rows())
             .filter(|&r| {
                 let slack = self.rhs(r) - dot(self.row(r), &raw.point);
-                z_all[r] > slack.max(0.0)
+                match rule {
+                    ActiveRule::MultiplierDominates => z_all[r] > slack.max(0.0),
+                    ActiveRule::OnBoundary => slack <= near,
+                }
             })
             .collect();
         let free: Vec<usize> = (0..n).filter(|&j| !zero(j)).collect();
@@ -475,7 +620,12 @@ impl<'a> QpProjection<'a> {
         let z = if active.is_empty() {
             DVector::zeros(0)
         } else {
-            (&c * c.transpose()).lu().solve(&(&c * &yf - d))?
+            // SVD (minimum-norm multipliers) rather than LU: duplicated or dependent active rows
+            // are legitimate and make `C C'` singular.
+            (&c * c.transpose())
+                .svd(true, true)
+                .solve(&(&c * &yf - d), 1e-12)
+                .ok()?
         };
         let xf = &yf - c.transpose() * &z;
         let mut point = vec![0.0; n];
@@ -489,6 +639,56 @@ impl<'a> QpProjection<'a> {
         // stationarity error this causes, so a wrong active set is never accepted.
         Some(self.unpack(point, &z_rows))
     }
+}
+
+/// Sweeps of Dykstra's method before it gives up.
+const DYKSTRA_SWEEPS: usize = 100_000;
+
+/// Dykstra's alternating projections onto the sets `{caps, a_m . x <= b_m}` (each projected
+/// exactly by the one-dimensional search); converges to the projection onto their intersection.
+/// Only the point is meaningful (multipliers are left at 0 for the polish to recover).
+fn dykstra(set: &FeasibleSet, y: &[f64]) -> Result<Projection, GameError> {
+    let n = set.dim();
+    let pieces = set
+        .shared()
+        .iter()
+        .map(|c| FeasibleSet::new(set.blocks().to_vec(), set.caps().to_vec(), vec![c.clone()]))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut projectors: Vec<Projector<'_>> = pieces.iter().map(Projector::new).collect();
+    let mut increments = vec![vec![0.0; n]; pieces.len()];
+    let (mut x, mut shifted, mut next) = (y.to_vec(), vec![0.0; n], vec![0.0; n]);
+    let scale = 1.0 + y.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    for _ in 0..DYKSTRA_SWEEPS {
+        let mut moved = 0.0_f64;
+        for (projector, increment) in projectors.iter_mut().zip(&mut increments) {
+            for ((s, x), p) in shifted.iter_mut().zip(&x).zip(increment.iter()) {
+                *s = x + p;
+            }
+            projector.project_into(&shifted, &mut next)?;
+            for ((p, s), nx) in increment.iter_mut().zip(&shifted).zip(&next) {
+                *p = s - nx;
+            }
+            moved = moved.max(super::feasible::distance(&x, &next));
+            std::mem::swap(&mut x, &mut next);
+        }
+        if moved <= 1e-14 * scale {
+            break;
+        }
+    }
+    Ok(Projection {
+        point: x,
+        shared_multipliers: vec![0.0; set.shared().len()],
+        cap_multipliers: vec![0.0; set.agents()],
+    })
+}
+
+/// How [`QpProjection::polish`] reads the active set off an interior-point answer.
+#[derive(Clone, Copy, Debug)]
+enum ActiveRule {
+    /// A row is active when its multiplier exceeds its slack (strictly complementary answers).
+    MultiplierDominates,
+    /// A row is active when its slack is below `1e-7` (degenerate answers, re-projections).
+    OnBoundary,
 }
 
 /// A sparse `m x n` matrix from dense rows.
