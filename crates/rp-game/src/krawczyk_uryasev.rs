@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::concave::{
     ConcaveGame, FeasibleSet, GameError, SharedConstraint, SolverOptions, VariationalEquilibrium,
-    variational_equilibrium,
+    check_payoff_arguments, variational_equilibrium,
 };
 
 /// Linear cost coefficients `c1`.
@@ -53,7 +53,7 @@ impl KrawczykUryasev {
     }
 
     /// Total profit `sum_j profit_j` (the welfare reported with the equilibrium).
-    pub fn total_profit(&self, x: &[f64]) -> f64 {
+    pub fn total_profit(&self, x: &[f64]) -> Result<f64, GameError> {
         (0..3).map(|j| self.payoff(j, x)).sum()
     }
 
@@ -68,9 +68,10 @@ impl ConcaveGame for KrawczykUryasev {
         &[1, 1, 1]
     }
 
-    fn payoff(&self, j: usize, x: &[f64]) -> f64 {
+    fn payoff(&self, j: usize, x: &[f64]) -> Result<f64, GameError> {
+        check_payoff_arguments(self.blocks(), j, x)?;
         let price = 3.0 - 0.01 * x.iter().sum::<f64>();
-        price * x[j] - (C1[j] + C2[j] * x[j]) * x[j]
+        Ok(price * x[j] - (C1[j] + C2[j] * x[j]) * x[j])
     }
 
     /// `d profit_j / d x_j = 3 - 0.01 sum x - 0.01 x_j - c1_j - 2 c2_j x_j`.

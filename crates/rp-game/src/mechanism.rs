@@ -31,6 +31,22 @@ pub enum MechanismError {
         /// The dimension `d`.
         expected: usize,
     },
+    /// An agent index that is not below `M`.
+    #[error("agent {agent} does not exist (the mechanism has {agents} agents)")]
+    UnknownAgent {
+        /// Index asked for.
+        agent: usize,
+        /// Number of agents `M`.
+        agents: usize,
+    },
+    /// A profile whose length is not `N`.
+    #[error("profile has {got} entries, expected N = {expected}")]
+    ProfileLength {
+        /// Entries found.
+        got: usize,
+        /// `N`.
+        expected: usize,
+    },
     /// A parameter outside the box (or not finite).
     #[error("parameter entry {index} = {value} is outside [{lower}, {upper}]")]
     OutOfBox {
@@ -172,11 +188,56 @@ pub trait Mechanism: Send + Sync + std::fmt::Debug {
         self.parameter_box().project(phi)
     }
 
-    /// Transfer `t_i(beta; phi)` received by agent `i` (negative: paid).
-    fn transfer(&self, agent: usize, phi: &[f64], beta: &[f64]) -> f64;
+    /// Number of agents `M`.
+    fn agents(&self) -> usize;
+
+    /// Joint dimension `N` of the profiles it acts on.
+    fn profile_dim(&self) -> usize;
+
+    /// Transfer `t_i(beta; phi)` received by agent `i` (negative: paid); errors for an unknown
+    /// agent or lengths that do not match `d` and `N`.
+    fn transfer(&self, agent: usize, phi: &[f64], beta: &[f64]) -> Result<f64, MechanismError> {
+        check_transfer_arguments(self, agent, phi, beta)?;
+        Ok(self.transfer_unchecked(agent, phi, beta))
+    }
+
+    /// [`Mechanism::transfer`] for arguments already checked.
+    fn transfer_unchecked(&self, agent: usize, phi: &[f64], beta: &[f64]) -> f64;
 
     /// Adds `grad_{beta^i} t_i(beta; phi)` to block `i` of `out`, for every agent.
+    ///
+    /// Hot path (twice per solver iteration): `phi` must have length `d` and `beta`, `out`
+    /// length `N`; the environment checks `phi` once per solve. Implementations may panic on
+    /// other lengths.
     fn add_transfer_gradient(&self, phi: &[f64], beta: &[f64], out: &mut [f64]);
+}
+
+/// The argument checks of [`Mechanism::transfer`].
+fn check_transfer_arguments<M: Mechanism + ?Sized>(
+    mechanism: &M,
+    agent: usize,
+    phi: &[f64],
+    beta: &[f64],
+) -> Result<(), MechanismError> {
+    if phi.len() != mechanism.dim() {
+        return Err(MechanismError::Dimension {
+            got: phi.len(),
+            expected: mechanism.dim(),
+        });
+    }
+    if agent >= mechanism.agents() {
+        return Err(MechanismError::UnknownAgent {
+            agent,
+            agents: mechanism.agents(),
+        });
+    }
+    if beta.len() != mechanism.profile_dim() {
+        return Err(MechanismError::ProfileLength {
+            got: beta.len(),
+            expected: mechanism.profile_dim(),
+        });
+    }
+    Ok(())
 }
 
 /// Index of the pair `(i, j)`, `i < j < m`, in the lexicographic list
@@ -238,6 +299,11 @@ impl BilinearCoupling {
     /// Number of agents `M`.
     pub fn agents(&self) -> usize {
         self.features.len()
+    }
+
+    /// Joint dimension `N = sum n_i`.
+    pub fn profile_dim(&self) -> usize {
+        self.offsets.last().copied().unwrap_or(0)
     }
 
     /// Feature width (rows of each `P_i`).
@@ -334,7 +400,15 @@ impl Mechanism for CorrectiveTransfers {
         &self.bounds
     }
 
-    fn transfer(&self, agent: usize, phi: &[f64], beta: &[f64]) -> f64 {
+    fn agents(&self) -> usize {
+        self.coupling.agents()
+    }
+
+    fn profile_dim(&self) -> usize {
+        self.coupling.profile_dim()
+    }
+
+    fn transfer_unchecked(&self, agent: usize, phi: &[f64], beta: &[f64]) -> f64 {
         let c = skew_from_pairs(self.coupling.agents(), phi);
         self.coupling.value(&c, beta, agent)
     }
@@ -382,16 +456,22 @@ impl Mechanism for LinearPrices {
         &self.bounds
     }
 
-    fn transfer(&self, agent: usize, phi: &[f64], beta: &[f64]) -> f64 {
-        let (start, g) = self
-            .offsets()
-            .nth(agent)
-            .expect("agent index below M (callers iterate over the game's agents)");
-        -phi[agent]
-            * g.iter()
-                .zip(&beta[start..])
-                .map(|(g, b)| g * b)
-                .sum::<f64>()
+    fn agents(&self) -> usize {
+        self.activity.len()
+    }
+
+    fn profile_dim(&self) -> usize {
+        self.activity.iter().map(Vec::len).sum()
+    }
+
+    fn transfer_unchecked(&self, agent: usize, phi: &[f64], beta: &[f64]) -> f64 {
+        self.offsets().nth(agent).map_or(0.0, |(start, g)| {
+            -phi[agent]
+                * g.iter()
+                    .zip(&beta[start..])
+                    .map(|(g, b)| g * b)
+                    .sum::<f64>()
+        })
     }
 
     fn add_transfer_gradient(&self, phi: &[f64], beta: &[f64], out: &mut [f64]) {
@@ -446,8 +526,14 @@ mod tests {
         let phi = [1.0, -2.0, 0.5];
         let beta = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
         // t_0 = phi_01 <b0, b1> + phi_02 <b0, b2> = 1 * (0.03 + 0.08) - 2 * (0.05 + 0.12) = -0.23.
-        assert!((mech.transfer(0, &phi, &beta) + 0.23).abs() < 1e-15);
-        let total: f64 = (0..3).map(|i| mech.transfer(i, &phi, &beta)).sum();
+        assert!((mech.transfer(0, &phi, &beta).unwrap() + 0.23).abs() < 1e-15);
+        let total: f64 = (0..3).map(|i| mech.transfer(i, &phi, &beta).unwrap()).sum();
+        assert!(matches!(
+            mech.transfer(3, &phi, &beta),
+            Err(MechanismError::UnknownAgent { agent: 3, .. })
+        ));
+        assert!(mech.transfer(0, &phi[..2], &beta).is_err());
+        assert!(mech.transfer(0, &phi, &beta[..5]).is_err());
         assert!(total.abs() < 1e-15);
         // grad_0 t_0 = phi_01 b1 + phi_02 b2 = (0.3 - 1.0, 0.4 - 1.2) = (-0.7, -0.8).
         let mut g = vec![0.0; 6];
@@ -467,8 +553,8 @@ mod tests {
         .unwrap();
         // t_0 = -0.5 * (1 * 0.2 + 2 * 0.1) = -0.2; t_1 = 0.25 * 3 * 0.4 = 0.3.
         let beta = [0.2, 0.1, 0.4];
-        assert!((mech.transfer(0, &[0.5, -0.25], &beta) + 0.2).abs() < 1e-15);
-        assert!((mech.transfer(1, &[0.5, -0.25], &beta) - 0.3).abs() < 1e-15);
+        assert!((mech.transfer(0, &[0.5, -0.25], &beta).unwrap() + 0.2).abs() < 1e-15);
+        assert!((mech.transfer(1, &[0.5, -0.25], &beta).unwrap() - 0.3).abs() < 1e-15);
         let mut g = vec![0.0; 3];
         mech.add_transfer_gradient(&[0.5, -0.25], &beta, &mut g);
         assert_eq!(g, vec![-0.5, -1.0, 0.75]);

@@ -153,7 +153,7 @@ fn krawczyk_uryasev() -> Result<EquilibriumSummary, ReportError> {
             .collect(),
         probe: None,
         mechanism: None,
-        welfare: game.total_profit(&eq.profile),
+        welfare: game.total_profit(&eq.profile)?,
         profile: eq.profile,
         multipliers: eq.multipliers,
         residual: eq.residual,

@@ -47,6 +47,18 @@ pub enum GameError {
         /// The tolerance asked for.
         tolerance: f64,
     },
+    /// An agent index that is not below `M`.
+    #[error("agent {agent} does not exist (the game has {agents} agents)")]
+    UnknownAgent {
+        /// Index asked for.
+        agent: usize,
+        /// Number of agents `M`.
+        agents: usize,
+    },
+    /// The step size collapsed: `F` is not locally Lipschitz near the iterate (a map with a
+    /// singularity, or one that is not continuous).
+    #[error("step size underflow: F is not locally Lipschitz near the iterate")]
+    StepUnderflow,
     /// Solver options out of range.
     #[error("invalid solver options: {0}")]
     InvalidOptions(String),

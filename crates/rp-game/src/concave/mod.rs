@@ -16,7 +16,7 @@ pub mod solver;
 
 pub use error::GameError;
 pub use feasible::{FeasibleSet, SharedConstraint};
-pub use game::{ConcaveGame, Welfare};
+pub use game::{ConcaveGame, Welfare, check_payoff_arguments};
 pub use projection::{Projection, Projector, kkt_violation, project};
 pub use solver::{
     SolverOptions, VariationalEquilibrium, residual_of, social_optimum, solve_vi,

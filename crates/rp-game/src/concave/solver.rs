@@ -298,9 +298,7 @@ fn predictor<F: Fn(&[f64], &mut [f64])>(
         }
         *tau = (THETA * THETA * dx / df).min(0.5 * *tau);
     }
-    Err(GameError::Projection(
-        "step size underflow: F is not locally Lipschitz near the iterate".into(),
-    ))
+    Err(GameError::StepUnderflow)
 }
 
 /// The corrector `x = P(x - tau F(y))`, and `F` at the new point.

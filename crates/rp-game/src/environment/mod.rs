@@ -30,7 +30,7 @@ pub use intrinsic::Intrinsic;
 use crate::concave::feasible::distance;
 use crate::concave::{
     ConcaveGame, FeasibleSet, GameError, SharedConstraint, SolverOptions, VariationalEquilibrium,
-    Welfare, social_optimum, variational_equilibrium,
+    Welfare, check_payoff_arguments, social_optimum, variational_equilibrium,
 };
 use crate::mechanism::{
     BilinearCoupling, CorrectiveTransfers, LinearPrices, Mechanism, MechanismClass, MechanismError,
@@ -492,10 +492,11 @@ impl ConcaveGame for MechanismGame<'_> {
         &self.env.blocks
     }
 
-    fn payoff(&self, i: usize, beta: &[f64]) -> f64 {
-        self.env.utility.value(i, &beta[self.env.block(i)])
+    fn payoff(&self, i: usize, beta: &[f64]) -> Result<f64, GameError> {
+        check_payoff_arguments(&self.env.blocks, i, beta)?;
+        Ok(self.env.utility.value(i, &beta[self.env.block(i)])
             + self.env.coupling.value(&self.env.interaction, beta, i)
-            + self.mechanism.transfer(i, self.phi, beta)
+            + self.mechanism.transfer_unchecked(i, self.phi, beta))
     }
 
     fn pseudo_gradient(&self, beta: &[f64], out: &mut [f64]) {

@@ -226,6 +226,47 @@ fn warm_start_gives_the_same_equilibrium() {
     assert!(gap < 1e-7, "{gap}");
 }
 
+/// Interactions and corrective transfers are zero-sum, so payoffs add up to the welfare; prices
+/// take `sum_i phi_i g_i . beta^i` out of it.
+#[test]
+fn payoffs_add_up_to_welfare_minus_taxes() {
+    for kind in KINDS {
+        let e = env(kind, 8);
+        let beta = cap_point(
+            &[0.3, 0.1, 0.2, 0.05, 0.4, 0.1, 0.2, 0.2, 0.2, 0.6, 0.3, 0.2],
+            3,
+        );
+        let total = |class, phi: &[f64]| -> f64 {
+            let game = e.game(class, phi).unwrap();
+            (0..4).map(|i| game.payoff(i, &beta).unwrap()).sum()
+        };
+        let w = e.welfare_of(&beta).unwrap();
+        let phi = e
+            .canceling_phi()
+            .iter()
+            .map(|p| 0.7 * p)
+            .collect::<Vec<_>>();
+        assert!((total(MechanismClass::Corrective, &phi) - w).abs() < 1e-12 * (1.0 + w.abs()));
+        let prices = e.mechanism(MechanismClass::Prices);
+        let phi = prices.parameter_box().corner(0b0101);
+        let taxes: f64 = (0..4)
+            .map(|i| -prices.transfer(i, &phi, &beta).unwrap())
+            .sum();
+        assert!(
+            (total(MechanismClass::Prices, &phi) - (w - taxes)).abs() < 1e-12 * (1.0 + w.abs())
+        );
+        let game = e.game(MechanismClass::Prices, &phi).unwrap();
+        assert!(matches!(
+            game.payoff(4, &beta),
+            Err(GameError::UnknownAgent { agent: 4, .. })
+        ));
+        assert!(matches!(
+            game.payoff(0, &beta[..3]),
+            Err(GameError::Dimension { .. })
+        ));
+    }
+}
+
 #[test]
 fn rejects_bad_input() {
     let e = env(EnvironmentKind::River, 0);
