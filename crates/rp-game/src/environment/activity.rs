@@ -21,7 +21,9 @@
 //!    activity (a subsidy `|phi_j| <= P` adds at most `P g_j . beta^j`).
 //! 2. *Agent `i` would enter.* Its marginal at `beta^i = 0` on action `a` is at least
 //!    `w'_ia(0) - D_ia - P g_ia`, where `D_ia` bounds the negative part of the interaction pull
-//!    `sum_j c_ij (P_i' psi_j)_a` (from the probe and caps). If for some `a`
+//!    `sum_j c_ij (P_i' psi_j)_a`: the features are nonnegative (`P_i >= 0`, `beta >= 0`), so
+//!    only `max(0, -c_ij)` can pull down, times `(P_i' psi_j)_a`, which the caps bound per agent
+//!    and the probe bounds summed over agents (whichever is smaller). If for some `a`
 //!    `w'_ia(0) - D_ia - P g_ia > hi^i_a Lambda_i(P) >= lambda alpha^i_a`, the KKT inequality
 //!    fails at `beta^i = 0`, a contradiction: agent `i` is active.
 //!
