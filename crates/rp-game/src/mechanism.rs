@@ -380,7 +380,7 @@ impl CorrectiveTransfers {
     /// Transfers on `coupling` with parameter box `bounds` (`d = M(M-1)/2`).
     pub fn new(coupling: BilinearCoupling, bounds: ParameterBox) -> Result<Self, MechanismError> {
         let m = coupling.agents();
-        let d = m * (m - 1) / 2;
+        let d = m * m.saturating_sub(1) / 2;
         if bounds.dim() != d {
             return Err(MechanismError::Dimension {
                 got: bounds.dim(),
