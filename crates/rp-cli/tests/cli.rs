@@ -1,0 +1,146 @@
+//! The `rp` binary end to end: outputs, JSON fields and exit codes (0 ok, 2 bad input).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rp"))
+        .args(args)
+        .output()
+        .expect("the rp binary runs")
+}
+
+fn gambit(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rp-game/tests/data/gambit");
+    dir.join(name).display().to_string()
+}
+
+/// A scratch folder unique to this test process and name.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rp-cli-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    dir
+}
+
+fn write(dir: &Path, file: &str, text: &str) -> String {
+    let path = dir.join(file);
+    std::fs::write(&path, text).expect("temp file is writable");
+    path.display().to_string()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn test_reports_a_two_cycle_with_its_gaps() {
+    // alpha_0 = (1, 1), beta_0 = (1, 0): e_0 = 1; alpha_1 = (1, 3), beta_1 = (0, 0.5): e_1 = 1.5.
+    // alpha_0 . beta_1 = 0.5 < 1 = e_0 (0 P0 1) and alpha_1 . beta_0 = 1 < 1.5 = e_1 (1 P0 0):
+    // a strict two-cycle, so GARP fails and both gaps are positive.
+    let dir = scratch("cycle");
+    let p = write(&dir, "p.csv", "a,b\n1,1\n1,3\n");
+    let s = write(&dir, "s.csv", "a,b\n1,0\n0,0.5\n");
+    let out = rp(&["test", "--probes", &p, "--strategies", &s, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["consistent"], false);
+    assert_eq!(v["verified"], true);
+    assert!(v["additive_gap"].as_f64().expect("a number") > 0.0);
+    assert!(v["ccei"].as_f64().expect("a number") < 1.0);
+    for field in [
+        "structure",
+        "efficiency_gap",
+        "max_money_pump",
+        "certificate",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field}");
+    }
+}
+
+#[test]
+fn test_bad_input_names_the_place_and_exits_2() {
+    let dir = scratch("bad");
+    let s = write(&dir, "s.csv", "1,0\n0,1\n");
+    let cases = [
+        (write(&dir, "nan.csv", "1,2\n2,nan\n"), "line 2"),
+        (write(&dir, "neg.csv", "1,2\n2,-1\n"), "observation 1"),
+        (write(&dir, "short.csv", "1,2\n2\n"), "line 2"),
+    ];
+    for (p, needle) in cases {
+        let out = rp(&["test", "--probes", &p, "--strategies", &s]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{p}: {err}");
+        assert!(err.contains(needle) && err.contains(".csv"), "{p}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let missing = rp(&["test", "--data", "/nonexistent/rp.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let one = write(
+        &dir,
+        "one.json",
+        r#"{"observations":[{"probe":[1,1],"strategy":[1,0]}]}"#,
+    );
+    let out = rp(&["test", "--data", &one]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 2"));
+}
+
+#[test]
+fn nash_prints_equilibria_with_regret() {
+    let out = rp(&["nash", &gambit("2x2.nfg"), "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let eqs = v["equilibria"].as_array().expect("a list");
+    assert_eq!(eqs.len(), 1);
+    // The unique mixed equilibrium: (1/2, 1/2) for player 1, (1/3, 2/3) for player 2.
+    let p2 = eqs[0]["profile"][1][1]
+        .as_f64()
+        .or_else(|| eqs[0]["profile"]["strategies"][1][1].as_f64());
+    assert!((p2.expect("a probability") - 2.0 / 3.0).abs() < 1e-9, "{v}");
+    assert!(eqs[0]["regret"].as_f64().expect("a number") <= 1e-9);
+}
+
+#[test]
+fn nash_bad_file_names_the_line_and_exits_2() {
+    let dir = scratch("nfg");
+    let bad = write(
+        &dir,
+        "bad.nfg",
+        "NFG 1 R \"x\" { \"a\" \"b\" } { 2 2 }\n\n1 2 3 x 5 6 7 8\n",
+    );
+    let out = rp(&["nash", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn equilibrium_reproduces_krawczyk_uryasev() {
+    let out = rp(&["equilibrium", "--env", "krawczyk-uryasev", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let x: Vec<f64> = v["profile"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect();
+    // The exact equilibrium of the formulation (THEORY §5; published rounded: 21.146, 16.027, 2.724).
+    for (got, want) in x.iter().zip([21.144796, 16.027853, 2.725963]) {
+        assert!((got - want).abs() < 1e-5, "{x:?}");
+    }
+}
+
+#[test]
+fn unknown_environment_exits_2() {
+    let out = rp(&["equilibrium", "--env", "ocean"]);
+    assert_eq!(out.status.code(), Some(2));
+}
