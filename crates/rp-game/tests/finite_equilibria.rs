@@ -7,9 +7,9 @@
 
 use proptest::prelude::*;
 use rp_game::finite::{
-    Equilibrium, Method, MixedProfile, NashOptions, NormalFormGame, is_nondegenerate,
-    lemke_howson_all, logit_homotopy, read_nfg_file, solve_all, support_enumeration,
-    support_newton, vertex_enumeration,
+    Equilibrium, Method, MixedProfile, NashError, NashMethod, NashOptions, NormalFormGame,
+    is_nondegenerate, lemke_howson_all, logit_homotopy, read_nfg_file, solve_all,
+    support_enumeration, support_newton, vertex_enumeration,
 };
 
 const SAME: f64 = 1e-7;
@@ -149,6 +149,27 @@ fn logit_follows_a_branch_that_folds_back() {
     assert_eq!(eq.profile, end);
     assert_eq!(eq.regret, 0.0);
     assert_eq!(eq.method, Method::LogitHomotopy);
+}
+
+/// `solve_all` with the logit method answers by enumeration when the path cannot be followed
+/// (here: a step limit of 1, so the tracer stops near lambda = 0), while `logit_homotopy` itself
+/// reports the failure.
+#[test]
+fn solve_all_falls_back_when_the_logit_path_fails() {
+    let game = folding_game();
+    let mut opts = NashOptions {
+        method: NashMethod::LogitHomotopy,
+        ..NashOptions::default()
+    };
+    opts.logit.max_steps = 1;
+    assert!(matches!(
+        logit_homotopy(&game, &opts),
+        Err(NashError::NotConverged { .. })
+    ));
+    let found = solve_all(&game, &opts).expect("support enumeration answers instead");
+    let enumerated = support_newton(&game, &opts).expect("within the cap");
+    assert_eq!(found, enumerated);
+    assert!(found.iter().all(|e| e.method == Method::SupportNewton));
 }
 
 #[test]
