@@ -109,10 +109,11 @@ pub enum NashMethod {
     LemkeHowson,
     /// [`support_newton()`].
     SupportNewton,
-    /// [`logit_homotopy()`]. When the path cannot be followed to a certified equilibrium, the
-    /// enumeration `Auto` runs besides the homotopy (without it) answers instead: the `method`
-    /// of each equilibrium says which found it. Call [`logit_homotopy()`] directly to get the
-    /// error.
+    /// [`logit_homotopy()`]. When its path cannot be followed to a certified equilibrium,
+    /// [`solve_all`] logs a warning and answers with the enumeration of `Auto` instead (for
+    /// three or more players [`support_newton()`], or [`pure_equilibria()`] when too large);
+    /// the `method` of each equilibrium says which found it. Call [`logit_homotopy()`] directly
+    /// to get the error.
     LogitHomotopy,
 }
 
