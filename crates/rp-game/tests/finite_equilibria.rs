@@ -6,6 +6,7 @@
 //! on anything but the options.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_game::finite::{
     Equilibrium, Method, MixedProfile, NashError, NashMethod, NashOptions, NormalFormGame,
     is_nondegenerate, lemke_howson_all, logit_homotopy, read_nfg_file, solve_all,
@@ -56,7 +57,10 @@ fn n_player() -> impl Strategy<Value = NormalFormGame> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn generic_bimatrix_games(game in bimatrix(-10.0f64..10.0)) {
@@ -104,7 +108,10 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn three_player_games(game in n_player()) {
