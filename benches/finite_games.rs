@@ -1,5 +1,5 @@
-//! Nash equilibria of random bimatrix games (payoffs uniform in [0, 1), ChaCha8 seeded, so every
-//! run measures the same games).
+//! Nash equilibria of random bimatrix and n-player games (payoffs uniform in [0, 1), ChaCha8
+//! seeded, so every run measures the same games).
 //!
 //! What is measured, by name:
 //! - `lemke_howson/label0/{10,20}`: one Lemke–Howson path (dropping label 0) to a certified
@@ -12,10 +12,15 @@
 //!   Porter–Nudelman–Shoham order with dominance pruning (exhaustive enumeration would visit
 //!   `C(40, 20) - 1 ~ 1.4e11` pairs, which is infeasible);
 //! - `support_enumeration/support_le_2/20`: all equilibria with supports of size at most 2
-//!   (`20^2 + C(20, 2)^2 = 36500` pairs before pruning).
+//!   (`20^2 + C(20, 2)^2 = 36500` pairs before pruning);
+//! - `logit_homotopy/{3x3x3,4x4x4,2x2x2x2x2}`: one logit homotopy from the centroid to a
+//!   polished, certified equilibrium of a random n-player game;
+//! - `logit_homotopy/fold_2x3x3`: the same on the regression game
+//!   `crates/rp-game/tests/data/logit_fold.nfg`, whose principal branch folds back twice (up to
+//!   lambda ~ 1935, down to ~ 34, up again).
 //!
 //! Floor: every method must at least verify its answer, i.e. compute one regret (`2 m n`
-//! multiply-adds). Before criterion runs, each operation is timed once more by a plain loop and
+//! multiply-adds for a bimatrix game, one pass over every payoff tensor for n players). Before criterion runs, each operation is timed once more by a plain loop and
 //! printed with the floor's time and the ratio to it.
 
 use std::hint::black_box;
@@ -25,8 +30,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rp_game::finite::{
-    MixedProfile, NashOptions, NormalFormGame, lemke_howson, lemke_howson_all, support_enumeration,
-    vertex_enumeration,
+    MixedProfile, NashOptions, NormalFormGame, lemke_howson, lemke_howson_all, logit_homotopy,
+    read_nfg_file, support_enumeration, vertex_enumeration,
 };
 
 fn random_game(size: usize, seed: u64) -> NormalFormGame {
@@ -38,6 +43,16 @@ fn random_game(size: usize, seed: u64) -> NormalFormGame {
     };
     let (a, b) = (matrix(), matrix());
     NormalFormGame::from_bimatrix(&a, &b).expect("random payoffs form a valid game")
+}
+
+fn random_n_player_game(counts: &[usize], seed: u64) -> NormalFormGame {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let profiles: usize = counts.iter().product();
+    let payoffs = counts
+        .iter()
+        .map(|_| (0..profiles).map(|_| rng.random::<f64>()).collect())
+        .collect();
+    NormalFormGame::new(counts, payoffs).expect("random payoffs form a valid game")
 }
 
 /// Mean time of `f` over enough repetitions to fill about `budget`.
@@ -121,9 +136,41 @@ fn benches(c: &mut Criterion) {
     }
 }
 
+fn logit_benches(c: &mut Criterion) {
+    eprintln!(
+        "logit homotopy on random n-player games, payoffs U[0,1), seeds 3033 (3x3x3), 3044 \
+         (4x4x4), 3022 (2x2x2x2x2), and on the folding regression game; floor = one regret \
+         evaluation; equilibria = 1 when certified"
+    );
+    let fold = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/rp-game/tests/data/logit_fold.nfg");
+    let games = [
+        ("3x3x3", random_n_player_game(&[3, 3, 3], 3033)),
+        ("4x4x4", random_n_player_game(&[4, 4, 4], 3044)),
+        ("2x2x2x2x2", random_n_player_game(&[2; 5], 3022)),
+        (
+            "fold_2x3x3",
+            read_nfg_file(fold).expect("the regression game reads"),
+        ),
+    ];
+    let opts = NashOptions::default();
+    for (shape, game) in &games {
+        let uniform = MixedProfile::uniform(game);
+        let floor = time(Duration::from_millis(200), || {
+            black_box(game.regret(&uniform).expect("valid profile"));
+        });
+        let name = format!("logit_homotopy/{shape}");
+        let run = || usize::from(logit_homotopy(game, &opts).is_ok());
+        let mut found = 0;
+        let op = time(Duration::from_millis(500), || found = black_box(run()));
+        report(&name, op, floor, found);
+        c.bench_function(&name, |b| b.iter(|| black_box(run())));
+    }
+}
+
 criterion_group! {
     name = finite_games;
     config = Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = benches
+    targets = benches, logit_benches
 }
 criterion_main!(finite_games);

@@ -6,9 +6,11 @@
 //! on anything but the options.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_game::finite::{
-    Equilibrium, MixedProfile, NashOptions, NormalFormGame, is_nondegenerate, lemke_howson_all,
-    logit_homotopy, solve_all, support_enumeration, support_newton, vertex_enumeration,
+    Equilibrium, Method, MixedProfile, NashError, NashMethod, NashOptions, NormalFormGame,
+    is_nondegenerate, lemke_howson_all, logit_homotopy, read_nfg_file, solve_all,
+    support_enumeration, support_newton, vertex_enumeration,
 };
 
 const SAME: f64 = 1e-7;
@@ -55,7 +57,10 @@ fn n_player() -> impl Strategy<Value = NormalFormGame> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn generic_bimatrix_games(game in bimatrix(-10.0f64..10.0)) {
@@ -103,7 +108,10 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn three_player_games(game in n_player()) {
@@ -116,6 +124,59 @@ proptest! {
         // Same options, same answer, bit for bit.
         prop_assert_eq!(&support_newton(&game, &opts).expect("within the cap"), &support_newton(&game, &opts).expect("within the cap"));
     }
+}
+
+/// The game of `tests/data/logit_fold.nfg`.
+fn folding_game() -> NormalFormGame {
+    read_nfg_file(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/logit_fold.nfg"),
+    )
+    .expect("the regression game reads")
+}
+
+/// Regression (a game proptest found, shrunk; its provenance is the comment of the file): the
+/// principal logit branch rises to lambda ~ 1935, turns back down to ~ 34 and turns up again.
+/// The tracer used to cut from the returning arm onto the rising one and follow the branch
+/// backwards, through the centroid, to lambda ~ -1.6e6, where it failed. Traced with steps
+/// capped at 0.2 (31 000 steps) the branch passes the same folds and ends at the same point.
+#[test]
+fn logit_follows_a_branch_that_folds_back() {
+    let game = folding_game();
+    let opts = NashOptions::default();
+    let eq = logit_homotopy(&game, &opts).expect("the principal branch is followed to its end");
+    // Its end is the pure profile (1, 3, 3) (1-based), flat index 0 + 2 * 2 + 6 * 2 = 16, a
+    // strict equilibrium: player 1 gets 2.544 there against -0.389 (index 17); player 2 2.436
+    // against 1.895 (index 12) and -3.485 (index 14); player 3 1.837 against 1.461 (index 4)
+    // and 1.066 (index 10).
+    let end = MixedProfile::new(vec![
+        vec![1.0, 0.0],
+        vec![0.0, 0.0, 1.0],
+        vec![0.0, 0.0, 1.0],
+    ]);
+    assert_eq!(eq.profile, end);
+    assert_eq!(eq.regret, 0.0);
+    assert_eq!(eq.method, Method::LogitHomotopy);
+}
+
+/// `solve_all` with the logit method answers by enumeration when the path cannot be followed
+/// (here: a step limit of 1, so the tracer stops near lambda = 0), while `logit_homotopy` itself
+/// reports the failure.
+#[test]
+fn solve_all_falls_back_when_the_logit_path_fails() {
+    let game = folding_game();
+    let mut opts = NashOptions {
+        method: NashMethod::LogitHomotopy,
+        ..NashOptions::default()
+    };
+    opts.logit.max_steps = 1;
+    assert!(matches!(
+        logit_homotopy(&game, &opts),
+        Err(NashError::NotConverged { .. })
+    ));
+    let found = solve_all(&game, &opts).expect("support enumeration answers instead");
+    let enumerated = support_newton(&game, &opts).expect("within the cap");
+    assert_eq!(found, enumerated);
+    assert!(found.iter().all(|e| e.method == Method::SupportNewton));
 }
 
 #[test]

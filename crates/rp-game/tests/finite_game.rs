@@ -3,6 +3,7 @@
 //! definition on random games.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_game::finite::{
     GameError, MixedProfile, NashOptions, NormalFormGame, ProfileError, lemke_howson_all,
     solve_all, support_enumeration, vertex_enumeration,
@@ -269,7 +270,10 @@ fn game_and_profile() -> impl Strategy<Value = (NormalFormGame, MixedProfile)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     /// The tensor-contraction regret equals the definition, and is invariant under a positive
     /// affine map of the payoffs up to the scale factor.

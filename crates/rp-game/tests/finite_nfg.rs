@@ -2,6 +2,7 @@
 //! line, write-then-read identity, and no panic on damaged files.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_game::finite::{
     NfgError, NfgErrorKind, NfgStyle, NormalFormGame, parse_nfg, parse_nfg_bytes, write_nfg,
 };
@@ -219,7 +220,10 @@ fn any_game() -> impl Strategy<Value = NormalFormGame> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     /// Writing then reading gives the same game (labels and every payoff), in both styles.
     #[test]

@@ -2,6 +2,7 @@
 //! (K <= 10), on random data dense in violations.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_lp::{
     BudgetMatrix, ObservationSet, Tolerance, ccei, garp_violation, garp_violation_at, houtman_maks,
     max_mean_cycle, max_mean_cycle_karp, max_money_pump,
@@ -70,7 +71,10 @@ fn sub_matrix(b: &BudgetMatrix, keep: &[usize]) -> BudgetMatrix {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 500,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn ccei_is_min_over_cycles_of_max_ratio(d in data(6)) {

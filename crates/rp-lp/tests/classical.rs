@@ -4,6 +4,7 @@
 //! answers computed by hand.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_lp::{
     Agent, BudgetMatrix, ObservationSet, Tolerance, afriat_numbers, ccei, garp_violation,
     garp_violation_at, houtman_maks, max_mean_cycle, max_money_pump,
@@ -74,7 +75,10 @@ fn rational_data() -> impl Strategy<Value = ObservationSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn utility_maximizers_pass_with_a_rationalizing_utility(d in rational_data()) {
@@ -214,7 +218,10 @@ fn check_cycle_from_raw(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn planted_cycles_fail_with_a_checked_cycle((d, at) in planted_data()) {
@@ -313,7 +320,10 @@ fn noisy_data() -> impl Strategy<Value = ObservationSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn verdicts_invariant_under_rescaling_and_permutation(

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_lp::{
     Agent, DataError, ObservationSet, ReadError, parse_csv_pair, parse_json, read_csv_pair,
     read_json, write_csv_pair, write_json,
@@ -31,7 +32,10 @@ fn data() -> impl Strategy<Value = ObservationSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn json_round_trip(d in data()) {

@@ -5,6 +5,7 @@ mod common;
 
 use common::{noisy_data, optimal_data, planted_data};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_lp::{
     Backend, BudgetMatrix, GapKind, GapOptions, ObservationSet, Structure, TestCertificate,
     Tolerance, additive_gap, ccei, efficiency_gap, garp_violation, max_mean_cycle, pareto_gap,
@@ -32,7 +33,10 @@ fn close(a: f64, b: f64, eps: f64) -> bool {
 const STRUCTURES: [Structure; 3] = [Structure::Separable, Structure::PerAgent, Structure::Joint];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     /// Maximizers of concave separable utilities under a shared budget pass every structure
     /// with gap 0 and a verified rationalization (THEORY §3.1 (a) => (b); §3.2, §3.3 are weaker).

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence::WithSource;
 use rp_policy::{NoiseSeed, ParameterBox, Spsa, SpsaSettings, StepGain, from_fn};
 
 /// A box of dimension 1..=4 with bounds in [-10, 10] and widths in [0, 5] (0: a fixed coordinate).
@@ -28,7 +29,10 @@ fn coordinate() -> impl Strategy<Value = f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        ..ProptestConfig::with_failure_persistence(WithSource("proptest-regressions"))
+    })]
 
     #[test]
     fn projection_is_the_nearest_point_of_the_box(

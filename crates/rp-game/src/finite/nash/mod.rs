@@ -109,7 +109,11 @@ pub enum NashMethod {
     LemkeHowson,
     /// [`support_newton()`].
     SupportNewton,
-    /// [`logit_homotopy()`].
+    /// [`logit_homotopy()`]. When its path cannot be followed to a certified equilibrium,
+    /// [`solve_all`] logs a warning and answers with the enumeration of `Auto` instead (for
+    /// three or more players [`support_newton()`], or [`pure_equilibria()`] when too large);
+    /// the `method` of each equilibrium says which found it. Call [`logit_homotopy()`] directly
+    /// to get the error.
     LogitHomotopy,
 }
 
@@ -257,7 +261,14 @@ pub fn solve_all(game: &NormalFormGame, opts: &NashOptions) -> Result<Vec<Equili
         NashMethod::VertexEnumeration => vertex_enumeration(game, opts)?,
         NashMethod::LemkeHowson => lemke_howson_all(game, opts)?,
         NashMethod::SupportNewton => support_newton(game, opts)?,
-        NashMethod::LogitHomotopy => vec![logit_homotopy(game, opts)?],
+        NashMethod::LogitHomotopy => match logit_homotopy(game, opts) {
+            Ok(eq) => vec![eq],
+            Err(e @ NashError::NotConverged { .. }) => {
+                tracing::warn!(error = %e, "logit homotopy failed; enumerating instead");
+                enumerate(game, opts)?
+            }
+            Err(e) => return Err(e),
+        },
     };
     if found.is_empty() {
         return Err(NashError::NotConverged {
@@ -269,6 +280,20 @@ pub fn solve_all(game: &NormalFormGame, opts: &NashOptions) -> Result<Vec<Equili
 }
 
 fn auto(game: &NormalFormGame, opts: &NashOptions) -> Result<Vec<Equilibrium>, NashError> {
+    let mut found = enumerate(game, opts)?;
+    if game.num_players() > 2 {
+        match logit_homotopy(game, opts) {
+            Ok(eq) => push_distinct(&mut found, eq, opts.duplicate_distance),
+            Err(e) => tracing::warn!(error = %e, "logit homotopy found no equilibrium"),
+        }
+    }
+    Ok(found)
+}
+
+/// The enumeration part of [`NashMethod::Auto`]: pure equilibria for one player; vertex
+/// enumeration (Lemke–Howson from every label when too large) for two; support enumeration with
+/// Newton (pure equilibria when too large) for more.
+fn enumerate(game: &NormalFormGame, opts: &NashOptions) -> Result<Vec<Equilibrium>, NashError> {
     match game.num_players() {
         1 => pure_equilibria(game, opts),
         2 => match vertex_enumeration(game, opts) {
@@ -281,20 +306,13 @@ fn auto(game: &NormalFormGame, opts: &NashOptions) -> Result<Vec<Equilibrium>, N
             }
             other => other,
         },
-        _ => {
-            let mut found = match support_newton(game, opts) {
-                Err(NashError::TooLarge { work, .. }) => {
-                    tracing::info!(work, "support enumeration too large; pure equilibria only");
-                    pure_equilibria(game, opts)?
-                }
-                other => other?,
-            };
-            match logit_homotopy(game, opts) {
-                Ok(eq) => push_distinct(&mut found, eq, opts.duplicate_distance),
-                Err(e) => tracing::warn!(error = %e, "logit homotopy found no equilibrium"),
+        _ => match support_newton(game, opts) {
+            Err(NashError::TooLarge { work, .. }) => {
+                tracing::info!(work, "support enumeration too large; pure equilibria only");
+                pure_equilibria(game, opts)
             }
-            Ok(found)
-        }
+            other => other,
+        },
     }
 }
 
