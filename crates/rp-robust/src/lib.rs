@@ -1,0 +1,59 @@
+//! # rp-robust: finite samples, concentration and the distributionally robust Pareto gap
+//!
+//! What it is for (THEORY §8): when the designer sees only `S` sampled actions per agent and
+//! game instead of the equilibrium's mixed strategies, this crate says how far the empirical
+//! strategies can be from the true ones and computes a Pareto gap that is robust to it:
+//!
+//! - [`concentration`]: the L1 radius `eps(S, m, delta)` holding for every agent and game with
+//!   probability `>= 1 - delta` (Weissman et al. 2003 with a union bound), and its inverse
+//!   ([`radius_for`], [`samples_for`]).
+//! - [`wasserstein`]: 1-Wasserstein balls on an agent's outcomes (actions and the null action),
+//!   0-1 or user ground metric, and their support functions (greedy, transport LP, dual).
+//! - [`ambiguity`]: the product of one ball per (agent, observation) around the empirical
+//!   strategies ([`ProductBalls`], [`AmbiguitySpec`]).
+//! - [`robust_gap`](mod@robust_gap): `L_rob`, the additive gap of §4 required to hold for every
+//!   strategy profile in the balls, by its closed form or by the exchange method, with a
+//!   certificate ([`certificate`]) and an independent verifier ([`verify`]). If the true
+//!   strategies lie in the balls, the true gap is at most `L_rob`.
+//! - [`sensitivity`]: the first-order (local) Lipschitz constant of the nominal gap in the
+//!   strategies from the LP's dual, and certified bounds on the gap over the balls.
+//!
+//! The designer calls [`robust_gap()`] on its empirical [`ObservationSet`] with
+//! [`AmbiguitySpec::confidence`]`(S, delta)`; [`radius_for`] gives the radius alone.
+//!
+//! What it is not: a sampler (Nash sampling is in `rp-game`), a gap solver for exact data (that
+//! is `rp-lp`, which this crate uses through its public LP backend and gap API), or the robust
+//! designer loop (that is `rp-design`). It covers the additive gap only, not the efficiency gap.
+//!
+//! [`ObservationSet`]: rp_lp::ObservationSet
+
+pub mod ambiguity;
+pub mod certificate;
+pub mod concentration;
+pub mod error;
+mod exchange;
+mod program;
+pub mod robust_gap;
+pub mod sensitivity;
+mod table;
+pub mod verify;
+pub mod wasserstein;
+
+pub use ambiguity::{
+    AmbiguitySpec, MetricSpec, ProductBalls, Radius, RadiusReport, outcome_counts,
+    outcome_distribution,
+};
+pub use certificate::{
+    FloorScenario, RobustCertificate, RobustDual, RobustPoint, WeightedScenario,
+};
+pub use concentration::{
+    deviation_probability, log_union_weight, radius_for, samples_for, union_failure_probability,
+};
+pub use error::RobustError;
+pub use robust_gap::{ExchangeStats, Method, RobustGap, RobustOptions, robust_gap, robust_gap_in};
+pub use sensitivity::{GapSensitivity, gap_sensitivity};
+pub use table::Oracle;
+pub use verify::{RobustFailure, RobustVerification, verify_robust};
+pub use wasserstein::{
+    GroundMetric, MetricError, MetricMatrix, WassersteinBall, WorstCase, wasserstein_distance,
+};
