@@ -29,7 +29,8 @@ pub enum RobustError {
     },
     /// An agent with fewer than two outcomes (every agent has at least one action and the null).
     #[error(
-        "agent {agent} has {outcomes} outcomes; at least 2 (one action and the null action) are needed"
+        "agent {agent} has {outcomes} outcomes; at least 2 (one action and the null action) are \
+         needed"
     )]
     Outcomes {
         /// Agent index.

@@ -27,6 +27,8 @@
 //!
 //! [`ObservationSet`]: rp_lp::ObservationSet
 
+#![warn(missing_docs)]
+
 pub mod ambiguity;
 pub mod certificate;
 pub mod concentration;

@@ -38,7 +38,7 @@
 //! ## Exchange method
 //!
 //! The semi-infinite program solved as such (Hettich & Kortanek 1993; [`Method::Exchange`],
-//! module [`crate::exchange`]): a finite set of scenarios (explicit distributions), the LP of
+//! internal module `exchange`): a finite set of scenarios (explicit distributions), the LP of
 //! their rows, the worst case of every row and floor at the LP's point from the oracle, the
 //! violated scenarios added, until the largest violation is within the tolerance. It never uses
 //! `E_k` or `D` as coefficients, only the scenarios' own inner products; both methods must agree.
@@ -281,8 +281,9 @@ impl<'a> Problem<'a> {
 
     /// `D^v_kj` snapped to 0 inside the tie band, and its scale `sum_i (|low| + up)`.
     ///
-    /// Ties: `|D| <= tol * sum_i up[i][k]` is 0, rp-lp's band (`|d| <= tol * e^i_k`; at radius 0
-    /// `up[i][k]` is agent `i`'s share `e^i_k / e_k`), so ties are classified as in the nominal gap.
+    /// Ties: `|D| <= tol * sum_i up[i][k]` is 0, rp-lp's band (`|d| <= tol * e^i_k`; at radius
+    /// 0 `up[i][k]` is agent `i`'s share `e^i_k / e_k`), so ties are classified as in the
+    /// nominal gap.
     pub fn spread(&self, v: usize, k: usize, j: usize) -> (f64, f64) {
         let (mut d, mut share, mut scale) = (0.0, 0.0, 0.0);
         for &i in &self.layout.members[v] {

@@ -37,7 +37,7 @@
 //! `lambda` is unbounded, and `L` can jump (one agent, two games, `alpha_1 . beta_2 = e_1 (1 +
 //! delta)`, `alpha_2 . beta_1 = e_2 (1 - a)`: `L = 0` for every `delta > 0` but `L = a / 2` at
 //! `delta = 0`). A bound that needs to *hold* must be the certified one below (or the robust
-//! gap, [`crate::robust_gap`]).
+//! gap, [`crate::robust_gap()`]).
 //!
 //! ## Certified bounds over the balls
 //!
@@ -45,10 +45,11 @@
 //! `eps / 2`):
 //!
 //! - Upper: keep `(u*, mu*)` fixed (`mu_k = lambda*_k / hat e_k`). Each row's excess is at most
-//!   `x_kj = u_j - u_k - lambda_k D_kj` with the worst case `D_kj` of [`crate::table`], and the floor
-//!   `mu_k e'_k >= lambda_k E_k` (`E_k` the worst-case expenditure over `hat e_k`); scaling
-//!   `(u, mu)` by `s = max(1, max_k 1 / (lambda_k E_k))` restores the floors, so
-//!   `L(D') <= s max(0, max x_kj)`. Needs `E_k > 0` ([`RobustError::NullInBall`]).
+//!   `x_kj = u_j - u_k - lambda_k D_kj` with the worst case `D_kj` of
+//!   [the robust gap](mod@crate::robust_gap), and the floor `mu_k e'_k >= lambda_k E_k` (`E_k`
+//!   the worst-case expenditure over `hat e_k`); scaling `(u, mu)` by
+//!   `s = max(1, max_k 1 / (lambda_k E_k))` restores the floors, so `L(D') <= s max(0, max x_kj)`.
+//!   Needs `E_k > 0` ([`RobustError::NullInBall`]).
 //! - Lower: the weights `w*` stay a dual solution of `D'` as long as every floor multiplier
 //!   `z_k = sum_j w_kj alpha^v_k . (beta^v_k - beta^v_j) / e_k` stays nonnegative; then
 //!   `L(D') >= sum_k z_k`. Bounding each numerator below and each `e'_k` above over the balls

@@ -323,7 +323,8 @@ fn fits_primal(view: &View, cert: &RobustCertificate, report: &mut RobustVerific
         });
     if !ok {
         report.shape(format!(
-            "{} utilities, {} multiplier rows and {} floor scenarios with finite entries were expected",
+            "{} utilities, {} multiplier rows and {} floor scenarios with finite entries were \
+             expected",
             view.members.len(),
             view.groups(),
             view.k

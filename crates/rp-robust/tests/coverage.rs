@@ -106,8 +106,9 @@ fn coverage(model: fn(&mut ChaCha8Rng) -> ObservationSet, name: &str) -> (f64, f
     let fraction = |count: u32| f64::from(count) / f64::from(runs);
     let (fi, fc) = (fraction(inside), fraction(covered));
     eprintln!(
-        "{name}: {runs} trials, S = {SAMPLES}, delta = {DELTA}: deviations within the radius {fi:.3}, \
-         true gap <= robust gap {fc:.3} (<= plug-in gap {:.3}); mean true gap {:.4}, mean robust gap {:.4}",
+        "{name}: {runs} trials, S = {SAMPLES}, delta = {DELTA}: deviations within the radius \
+         {fi:.3}, true gap <= robust gap {fc:.3} (<= plug-in gap {:.3}); mean true gap {:.4}, \
+         mean robust gap {:.4}",
         fraction(plug_in),
         true_sum / f64::from(runs),
         robust_sum / f64::from(runs)

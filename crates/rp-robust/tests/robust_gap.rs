@@ -61,9 +61,13 @@ proptest! {
         let spec = AmbiguitySpec::wasserstein(rho);
         for structure in STRUCTURES {
             let closed = verified(&d, &spec, &opts(structure, Method::ClosedForm));
-            let exchange = RobustOptions { oracle: Oracle::TransportLp, ..opts(structure, Method::Exchange) };
+            let exchange = RobustOptions {
+                oracle: Oracle::TransportLp,
+                ..opts(structure, Method::Exchange)
+            };
             let ex = verified(&d, &spec, &exchange);
-            prop_assert!((closed.value - ex.value).abs() <= 1e-8, "{structure:?}: {} vs {}", closed.value, ex.value);
+            let (a, b) = (closed.value, ex.value);
+            prop_assert!((a - b).abs() <= 1e-8, "{structure:?}: {a} vs {b}");
             let stats = ex.exchange.expect("exchange statistics");
             prop_assert!(stats.final_violation <= 1e-6, "{stats:?}");
         }
@@ -77,7 +81,9 @@ proptest! {
         spread in 0.5f64..2.0,
     ) {
         let metrics = d.agents().iter().map(|a| {
-            let positions: Vec<f64> = (0..=a.actions).map(|x| spread * x as f64 + 0.1 * (x * x) as f64).collect();
+            let positions: Vec<f64> = (0..=a.actions)
+                .map(|x| spread * x as f64 + 0.1 * (x * x) as f64)
+                .collect();
             line_metric(&positions)
         }).collect();
         let spec = AmbiguitySpec::wasserstein(rho).with_metrics(metrics);
@@ -95,7 +101,8 @@ proptest! {
                 let o = RobustOptions { backend, ..opts(structure, Method::ClosedForm) };
                 let g = verified(&d, &AmbiguitySpec::wasserstein(0.0), &o);
                 let n = nominal(&d, structure, backend);
-                prop_assert!((g.value - n).abs() <= 1e-8, "{backend:?} {structure:?}: {} vs {n}", g.value);
+                let v = g.value;
+                prop_assert!((v - n).abs() <= 1e-8, "{backend:?} {structure:?}: {v} vs {n}");
                 prop_assert_eq!(g.nominal, Some(n));
             }
         }
@@ -103,16 +110,20 @@ proptest! {
 
     /// The robust gap is at least the nominal gap and grows with the radius (nested balls).
     #[test]
-    fn monotone_in_the_radius(d in mixed_data(2..=7, 1..=3), radii in prop::collection::vec(0.0f64..0.2, 3)) {
+    fn monotone_in_the_radius(
+        d in mixed_data(2..=7, 1..=3),
+        radii in prop::collection::vec(0.0f64..0.2, 3),
+    ) {
         let mut radii = radii;
         radii.sort_by(f64::total_cmp);
         for structure in STRUCTURES {
             let n = nominal(&d, structure, Backend::Clarabel);
             let mut previous = n;
             for &rho in &radii {
-                let g = verified(&d, &AmbiguitySpec::wasserstein(rho), &opts(structure, Method::ClosedForm));
-                prop_assert!(g.value >= previous - 1e-8, "{structure:?} rho {rho}: {} < {previous}", g.value);
-                previous = g.value;
+                let spec = AmbiguitySpec::wasserstein(rho);
+                let v = verified(&d, &spec, &opts(structure, Method::ClosedForm)).value;
+                prop_assert!(v >= previous - 1e-8, "{structure:?} rho {rho}: {v} < {previous}");
+                previous = v;
             }
         }
     }
@@ -126,14 +137,16 @@ proptest! {
         seed in any::<u64>(),
     ) {
         for structure in [Structure::Separable, Structure::Joint] {
-            let g = match robust_gap(&d, &AmbiguitySpec::l1(eps), &opts(structure, Method::ClosedForm)) {
+            let o = opts(structure, Method::ClosedForm);
+            let g = match robust_gap(&d, &AmbiguitySpec::l1(eps), &o) {
                 Err(RobustError::NullInBall { .. }) => continue,
                 other => other.expect("robust gap"),
             };
             for s in 0..4 {
                 let moved = perturbed(&d, eps, seed.wrapping_add(s));
                 let n = nominal(&moved, structure, Backend::Clarabel);
-                prop_assert!(n <= g.value + 1e-8, "{structure:?}: L(D') = {n} > L_rob = {}", g.value);
+                let v = g.value;
+                prop_assert!(n <= v + 1e-8, "{structure:?}: L(D') = {n} > L_rob = {v}");
             }
         }
     }
@@ -153,7 +166,8 @@ proptest! {
         let spec = AmbiguitySpec::wasserstein(rho);
         let a = verified(&d, &spec, &RobustOptions::default());
         let b = verified(&scaled, &spec, &RobustOptions::default());
-        prop_assert!((a.value - b.value).abs() <= 1e-8 * (1.0 + a.value), "{} vs {}", a.value, b.value);
+        let (a, b) = (a.value, b.value);
+        prop_assert!((a - b).abs() <= 1e-8 * (1.0 + a), "{a} vs {b}");
     }
 }
 

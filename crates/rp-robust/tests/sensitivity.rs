@@ -115,13 +115,18 @@ proptest! {
 
     /// The certified bounds hold for random profiles on and inside the L1 balls.
     #[test]
-    fn certified_bounds_hold_on_perturbed_data(d in mixed_data(2..=6, 1..=3), eps in 0.0f64..0.2, seed in any::<u64>()) {
+    fn certified_bounds_hold_on_perturbed_data(
+        d in mixed_data(2..=6, 1..=3),
+        eps in 0.0f64..0.2,
+        seed in any::<u64>(),
+    ) {
         let s = match gap_sensitivity(&d, eps, &GapOptions::default()) {
             Err(RobustError::NullInBall { .. }) => return Ok(()),
             other => other.unwrap(),
         };
         prop_assert!(s.lower <= s.gap && s.gap <= s.upper);
-        prop_assert!((s.certified_deviation - (s.upper - s.gap).max(s.gap - s.lower)).abs() < 1e-15);
+        let deviation = (s.upper - s.gap).max(s.gap - s.lower);
+        prop_assert!((s.certified_deviation - deviation).abs() < 1e-15);
         for t in 0..4 {
             let l = gap(&perturbed(&d, eps, seed.wrapping_add(t)));
             prop_assert!(l <= s.upper + 1e-8, "L(D') = {l} > upper {}", s.upper);

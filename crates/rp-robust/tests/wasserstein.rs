@@ -46,6 +46,25 @@ fn metric_case() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, f64, GroundMetric
     (2usize..6).prop_flat_map(|m| (distribution(m), direction(m), 0.0f64..2.0, metric(m)))
 }
 
+/// A center, a direction and the 0-1 metric or a random one.
+fn any_metric_case() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, GroundMetric)> {
+    (2usize..6).prop_flat_map(|m| {
+        let metric = prop_oneof![Just(GroundMetric::ZeroOne), metric(m)];
+        (distribution(m), direction(m), metric)
+    })
+}
+
+/// Two distributions and a metric on the same outcomes.
+fn pair_case() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, GroundMetric)> {
+    (2usize..6).prop_flat_map(|m| (distribution(m), distribution(m), metric(m)))
+}
+
+/// The support function of the ball `(center, rho, metric)` in direction `c`.
+fn support(center: &[f64], rho: f64, metric: &GroundMetric, c: &[f64]) -> f64 {
+    let ball = WassersteinBall::new(center.to_vec(), rho, metric.clone()).unwrap();
+    ball.support(c).unwrap().value
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-8 * (1.0 + a.abs().max(b.abs()))
 }
@@ -100,16 +119,19 @@ proptest! {
     /// The support function is nondecreasing in the radius, nominal at radius 0, at least the
     /// nominal value, and at most `max c`.
     #[test]
-    fn monotone_in_radius_and_nominal_at_zero((center, c, metric) in (2usize..6).prop_flat_map(|m| (distribution(m), direction(m), prop_oneof![Just(GroundMetric::ZeroOne), metric(m)])), radii in prop::collection::vec(0.0f64..2.0, 4)) {
+    fn monotone_in_radius_and_nominal_at_zero(
+        (center, c, metric) in any_metric_case(),
+        radii in prop::collection::vec(0.0f64..2.0, 4),
+    ) {
         let nominal: f64 = c.iter().zip(&center).map(|(a, b)| a * b).sum();
-        let at_zero = WassersteinBall::new(center.clone(), 0.0, metric.clone()).unwrap().support(&c).unwrap();
-        prop_assert!(close(at_zero.value, nominal), "{} vs {nominal}", at_zero.value);
+        let at_zero = support(&center, 0.0, &metric, &c);
+        prop_assert!(close(at_zero, nominal), "{at_zero} vs {nominal}");
         let mut radii = radii;
         radii.sort_by(f64::total_cmp);
         let top = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mut previous = at_zero.value;
+        let mut previous = at_zero;
         for rho in radii {
-            let v = WassersteinBall::new(center.clone(), rho, metric.clone()).unwrap().support(&c).unwrap().value;
+            let v = support(&center, rho, &metric, &c);
             prop_assert!(v >= previous - 1e-9, "rho {rho}: {v} < {previous}");
             prop_assert!(v <= top + 1e-9);
             previous = v;
@@ -119,7 +141,7 @@ proptest! {
     /// Under the 0-1 metric W1 is half the L1 distance; for any metric W1 is at most the
     /// diameter times it (the conversion of L1 radii).
     #[test]
-    fn w1_is_half_l1_and_bounded_by_the_diameter((p, q, metric) in (2usize..6).prop_flat_map(|m| (distribution(m), distribution(m), metric(m)))) {
+    fn w1_is_half_l1_and_bounded_by_the_diameter((p, q, metric) in pair_case()) {
         let l1: f64 = p.iter().zip(&q).map(|(a, b)| (a - b).abs()).sum();
         let tv = wasserstein_distance(&p, &q, &GroundMetric::ZeroOne).unwrap();
         prop_assert!(close(tv, l1 / 2.0));
