@@ -29,11 +29,11 @@ use rp_lp::{LpBackend, Row, Sense};
 
 use crate::certificate::{WeightedScenario, scenario_spread};
 use crate::error::RobustError;
-use crate::program::{Ending, Point, cutting_planes};
-use crate::robust_gap::{
-    Distributions, ExchangeStats, NEGLIGIBLE_WEIGHT, Problem, RobustOptions, RowKey, Solved,
-    mass_one_weights, restricted_dual, scan, snap,
+use crate::problem::{Distributions, NEGLIGIBLE_WEIGHT, Problem, RowKey, Solved};
+use crate::program::{
+    Ending, Point, cutting_planes, mass_one_weights, restricted_dual, scan, snap,
 };
+use crate::robust_gap::{ExchangeStats, RobustOptions};
 use crate::table::floor_scenario;
 use crate::wasserstein::dot;
 

@@ -31,9 +31,11 @@
 
 pub mod ambiguity;
 pub mod certificate;
+mod closed_form;
 pub mod concentration;
 pub mod error;
 mod exchange;
+mod problem;
 mod program;
 pub mod robust_gap;
 pub mod sensitivity;

@@ -10,10 +10,15 @@
 //! The loop: solve the program with the rows it has, ask a separation oracle for rows violated
 //! at the solution, add them (warm where the backend can), repeat until none is violated or the
 //! round cap is reached. Rows are never removed, so the objective never decreases.
+//!
+//! Also here: the scan that finds the most violated rows, the tie band of coefficients, and the
+//! two ways to a dual (the backend's row duals, or the dual LP restricted to the rows generated,
+//! for backends without duals).
 
-use rp_lp::{LinearProgram, LpBackend, LpOutcome, LpSolution, Row, Structure};
+use rp_lp::{LinearProgram, LpBackend, LpOutcome, LpSolution, Row, Sense, Structure, Tolerance};
 
 use crate::error::RobustError;
+use crate::problem::RowKey;
 
 /// Variable indices of the program (module doc).
 #[derive(Clone, Debug)]
@@ -172,10 +177,121 @@ fn unexpected(outcome: &'static str) -> RobustError {
 }
 
 /// Keeps the `n` largest `(violation, index)` entries of `best`, largest first.
-pub(crate) fn keep_largest(best: &mut Vec<(f64, usize)>, item: (f64, usize), n: usize) {
+fn keep_largest(best: &mut Vec<(f64, usize)>, item: (f64, usize), n: usize) {
     let pos = best.iter().position(|b| b.0 < item.0).unwrap_or(best.len());
     if pos < n {
         best.insert(pos, item);
         best.truncate(n);
+    }
+}
+
+/// `d`, or 0 inside the tie band `|d| <= tol * share`.
+pub(crate) fn snap(d: f64, share: f64, tol: Tolerance) -> f64 {
+    if d.abs() <= tol.relative() * share {
+        0.0
+    } else {
+        d
+    }
+}
+
+/// For every (utility, observation) the `per` rows with the largest `excess - t` beyond the
+/// tolerance that are not `present`, and the largest excess of all rows.
+pub(crate) fn scan(
+    layout: &Layout,
+    per: usize,
+    t: f64,
+    present: &[bool],
+    tol: Tolerance,
+    excess: impl Fn(usize, usize, usize) -> (f64, f64),
+) -> (Vec<RowKey>, f64) {
+    let kk = layout.k;
+    let mut batch = Vec::new();
+    let mut max_excess = f64::NEG_INFINITY;
+    let mut best = Vec::with_capacity(per + 1);
+    for v in 0..layout.utilities() {
+        for k in 0..kk {
+            best.clear();
+            for j in (0..kk).filter(|&j| j != k) {
+                let (x, scale) = excess(v, k, j);
+                max_excess = max_excess.max(x);
+                let violation = x - t;
+                if violation > tol.relative() * scale && !present[(v * kk + k) * kk + j] {
+                    keep_largest(&mut best, (violation, j), per);
+                }
+            }
+            batch.extend(best.iter().map(|&(_, j)| (v, k, j)));
+        }
+    }
+    (batch, max_excess)
+}
+
+/// Clamps `lambda >= 1` against the solver's round-off.
+pub(crate) fn floored(mut point: Point) -> Point {
+    point
+        .lambda
+        .iter_mut()
+        .flatten()
+        .for_each(|l| *l = l.max(1.0));
+    point
+}
+
+/// Dual weights `w = -y >= 0` of `<=` rows, scaled to mass at most 1 (an interior point's
+/// weights can sum to `1 + 1e-9`; scaling keeps the dual feasible and moves its objective by the
+/// same relative amount).
+pub(crate) fn mass_one_weights(duals: &[f64]) -> Vec<f64> {
+    let w: Vec<f64> = duals.iter().map(|y| (-y).max(0.0)).collect();
+    let mass: f64 = w.iter().sum();
+    w.iter().map(|v| v / mass.max(1.0)).collect()
+}
+
+/// The dual of the program restricted to `rows` (each `(key, coefficient)` on `lambda` of its
+/// group), for backends without duals: weights `w >= 0` forming a circulation per utility with
+/// mass at most 1 and `sum_j w_kj coefficient_kj <= 0` per (group, observation), minimizing
+/// `sum w coefficient` (minus the dual objective `sum z`). Solved by microlp at its tightest
+/// tolerance, so the weights are an exact vertex.
+pub(crate) fn restricted_dual(
+    layout: &Layout,
+    rows: &[(RowKey, f64)],
+) -> Result<Vec<f64>, RobustError> {
+    let kk = layout.k;
+    let mut balance: Vec<Vec<(usize, f64)>> = vec![Vec::new(); layout.utilities() * kk];
+    let mut money: Vec<Vec<(usize, f64)>> = vec![Vec::new(); layout.groups * kk];
+    for (r, &((v, k, j), c)) in rows.iter().enumerate() {
+        balance[v * kk + j].push((r, 1.0));
+        balance[v * kk + k].push((r, -1.0));
+        if c != 0.0 {
+            money[layout.group_of(v) * kk + k].push((r, c));
+        }
+    }
+    // Node 0 of each utility is implied by the others (u^v_0 is fixed in the primal).
+    let mut lp_rows: Vec<Row> = balance
+        .into_iter()
+        .enumerate()
+        .filter(|(slot, terms)| slot % kk != 0 && !terms.is_empty())
+        .map(|(_, terms)| Row {
+            terms,
+            sense: Sense::Eq,
+            rhs: 0.0,
+        })
+        .collect();
+    lp_rows.extend(
+        money
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .map(|terms| Row::le(terms, 0.0)),
+    );
+    lp_rows.push(Row::le((0..rows.len()).map(|r| (r, 1.0)).collect(), 1.0));
+    let program = LinearProgram {
+        objective: rows.iter().map(|r| r.1).collect(),
+        lower: vec![0.0; rows.len()],
+        upper: vec![f64::INFINITY; rows.len()],
+        rows: lp_rows,
+    };
+    match rp_lp::Microlp::precise().solve(program)? {
+        LpOutcome::Optimal(s) => Ok(s.x.iter().map(|w| w.max(0.0)).collect()),
+        _ => Err(RobustError::Lp(rp_lp::LpError::Unexpected {
+            what: "dual of the robust min-slack program",
+            outcome: "infeasible or unbounded",
+        })),
     }
 }

@@ -1,0 +1,141 @@
+//! The closed form of the robust program for product balls (internal; the mathematics is in
+//! [`crate::robust_gap`]): the §4 program with coefficients `D^v_kj / E_k` from the worst-case
+//! table, solved by constraint generation like rp-lp's nominal gap (start from the rows violated
+//! at `u = 0, lambda = 1, t = 0`, add the `per_observation` most violated rows of each (utility,
+//! observation) per round, stop when none is violated).
+
+use rp_lp::{Generation, LpBackend, LpSolution, Row};
+
+use crate::error::RobustError;
+use crate::problem::{Problem, RowKey, Solved, WeightedScenario};
+use crate::program::{
+    Ending, Point, cutting_planes, floored, mass_one_weights, restricted_dual, scan,
+};
+
+/// The coefficients of the program and the rows generated so far.
+struct ClosedForm<'p, 'a> {
+    p: &'p Problem<'a>,
+    /// `D^v_kj / E_k` at `(v K + k) K + j`.
+    coefficient: Vec<f64>,
+    /// The scale of each row's tolerance, `sum_i (|low| + up) / E_k`.
+    scale: Vec<f64>,
+    present: Vec<bool>,
+    keys: Vec<RowKey>,
+    per: usize,
+}
+
+impl<'p, 'a> ClosedForm<'p, 'a> {
+    fn new(p: &'p Problem<'a>, generation: Generation) -> Self {
+        let (utilities, kk) = (p.layout.utilities(), p.layout.k);
+        let mut coefficient = vec![0.0; utilities * kk * kk];
+        let mut scale = vec![0.0; coefficient.len()];
+        for v in 0..utilities {
+            for k in 0..kk {
+                let e = p.table.expenditure(k);
+                for j in (0..kk).filter(|&j| j != k) {
+                    let (d, s) = p.spread(v, k, j);
+                    coefficient[(v * kk + k) * kk + j] = d / e;
+                    scale[(v * kk + k) * kk + j] = s / e;
+                }
+            }
+        }
+        let present = vec![false; coefficient.len()];
+        Self {
+            p,
+            coefficient,
+            scale,
+            present,
+            keys: Vec::new(),
+            per: generation.per_observation.max(1),
+        }
+    }
+
+    fn at(&self, (v, k, j): RowKey) -> usize {
+        (v * self.p.layout.k + k) * self.p.layout.k + j
+    }
+
+    /// The rows violated at `point` (not yet present), now marked present.
+    fn separate(&mut self, point: &Point) -> Vec<Row> {
+        let layout = &self.p.layout;
+        let (batch, _) = scan(
+            layout,
+            self.per,
+            point.t,
+            &self.present,
+            self.p.tol,
+            |v, k, j| {
+                let at = self.at((v, k, j));
+                let lambda = point.lambda[layout.group_of(v)][k];
+                let (uj, uk) = (point.u[v][j], point.u[v][k]);
+                let excess = uj - uk - lambda * self.coefficient[at];
+                (excess, 1.0 + uj.abs() + uk.abs() + lambda * self.scale[at])
+            },
+        );
+        batch
+            .into_iter()
+            .map(|key| {
+                let at = self.at(key);
+                self.present[at] = true;
+                self.keys.push(key);
+                layout.row(key.0, key.1, key.2, self.coefficient[at])
+            })
+            .collect()
+    }
+
+    /// The dual weights with their scenarios (from the backend's duals, or the restricted dual).
+    fn weighted(&self, solution: &LpSolution) -> Result<Vec<WeightedScenario>, RobustError> {
+        let weights = match solution.duals.as_deref() {
+            Some(duals) => mass_one_weights(duals),
+            None => {
+                let rows: Vec<(RowKey, f64)> = self
+                    .keys
+                    .iter()
+                    .map(|&key| (key, self.coefficient[self.at(key)]))
+                    .collect();
+                restricted_dual(&self.p.layout, &rows)?
+            }
+        };
+        self.p.weighted(&self.keys, &weights)
+    }
+}
+
+/// Solves the closed form of `p` (module doc).
+pub(crate) fn closed_form(
+    p: &Problem,
+    backend: &dyn LpBackend,
+    generation: Generation,
+) -> Result<Solved, RobustError> {
+    let layout = &p.layout;
+    let mut state = ClosedForm::new(p, generation);
+    let trial = Point {
+        u: vec![vec![0.0; layout.k]; layout.utilities()],
+        lambda: vec![vec![1.0; layout.k]; layout.groups],
+        t: 0.0,
+    };
+    let mut program = layout.base_program(1.0);
+    program.rows = state.separate(&trial);
+    let ending = cutting_planes(backend, program, generation.max_rounds, |x| {
+        Ok(state.separate(&floored(layout.point(x))))
+    })?;
+    let Ending::Converged { solution, rounds } = ending else {
+        return Err(rp_lp::LpError::NoConvergence {
+            rounds: generation.max_rounds,
+            rows: state.keys.len(),
+        }
+        .into());
+    };
+    let point = floored(layout.point(&solution.x));
+    let slack = p.honest_slack(&point);
+    let weighted = match slack > 0.0 {
+        true => state.weighted(&solution)?,
+        false => Vec::new(),
+    };
+    Ok(Solved {
+        point,
+        slack,
+        rounds,
+        rows: state.keys.len(),
+        weighted,
+        exchange: None,
+    })
+}
