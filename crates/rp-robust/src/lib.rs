@@ -19,7 +19,27 @@
 //!   strategies from the LP's dual, and certified bounds on the gap over the balls.
 //!
 //! The designer calls [`robust_gap()`] on its empirical [`ObservationSet`] with
-//! [`AmbiguitySpec::confidence`]`(S, delta)`; [`radius_for`] gives the radius alone.
+//! [`AmbiguitySpec::confidence`]`(S, delta)`; [`radius_for`] gives the radius alone:
+//!
+//! ```
+//! use rp_lp::ObservationSet;
+//! use rp_robust::{AmbiguitySpec, RobustOptions, radius_for, robust_gap};
+//!
+//! // One agent with two actions in two games; strategies are action frequencies from S
+//! // samples (the null action has the rest of the mass).
+//! let empirical = ObservationSet::single_agent(
+//!     vec![vec![1.0, 2.0], vec![2.0, 1.0]],
+//!     vec![vec![0.1, 0.4], vec![0.4, 0.1]],
+//! )?;
+//! let (samples, delta) = (20_000, 0.05);
+//! let eps = radius_for(samples, &[3], 2, delta)?; // m = n + 1 = 3 outcomes, K = 2 games
+//! let spec = AmbiguitySpec::confidence(samples, delta);
+//! let gap = robust_gap(&empirical, &spec, &RobustOptions::default())?;
+//! assert_eq!(gap.radius.l1, Some(eps));
+//! assert!(gap.value >= gap.nominal.unwrap_or(0.0));
+//! assert!(gap.verification.is_some_and(|v| v.verified));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! What it is not: a sampler (Nash sampling is in `rp-game`), a gap solver for exact data (that
 //! is `rp-lp`, which this crate uses through its public LP backend and gap API), or the robust

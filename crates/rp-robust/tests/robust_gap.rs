@@ -335,3 +335,29 @@ fn tampered_certificates_fail_verification() {
     floor.floors[0].expenditure = 1.0;
     assert!(!rp_robust::verify_robust(&d, &balls, &floor, tol).verified);
 }
+
+/// Same data, same answer, whatever the thread count (the worst-case table and the verifier
+/// run in parallel, entry by entry).
+#[test]
+fn thread_count_does_not_change_the_answer() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let d = common::mixed_data_with(30, vec![2, 1, 2])
+        .new_tree(&mut runner)
+        .expect("a data set")
+        .current();
+    let spec = AmbiguitySpec::l1(0.1);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        pool.install(|| {
+            let o = opts(Structure::Separable, Method::Exchange);
+            serde_json::to_string(&robust_gap(&d, &spec, &o).expect("robust gap")).unwrap()
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(3));
+    assert!(one.contains("\"verified\":true"));
+}
