@@ -319,7 +319,10 @@ fn fits_primal(view: &View, cert: &RobustCertificate, report: &mut RobustVerific
         && p.slack >= 0.0
         && cert.floors.len() == view.k
         && cert.floors.iter().enumerate().all(|(k, f)| {
-            f.obs == k && f.distributions.len() == view.balls.agents() && f.expenditure.is_finite()
+            f.obs == k
+                && f.distributions.len() == view.balls.agents()
+                && f.expenditure.is_finite()
+                && f.expenditure > 0.0
         });
     if !ok {
         report.shape(format!(
@@ -379,6 +382,12 @@ fn check_rows(
         let lambda = &p.lambda[view.structure.group_of(v)];
         for k in 0..view.k {
             let e = view.expenditure(k);
+            if e <= 0.0 {
+                report.shape(format!(
+                    "the balls of observation {k} reach the all-null profile"
+                ));
+                continue;
+            }
             for j in (0..view.k).filter(|&j| j != k) {
                 let (mut d, mut size) = (0.0, 0.0);
                 for &i in members {

@@ -9,7 +9,8 @@
 //!   variation distance, half the L1 distance, so an L1 radius `eps` (from
 //!   [`crate::concentration`]) is the W1 radius `eps / 2`.
 //! - [`GroundMetric::Matrix`]: any metric given as a validated `m x m` matrix (finite,
-//!   symmetric, zero exactly on the diagonal, triangle inequality checked). For a metric of
+//!   symmetric, zero exactly on the diagonal and positive off it, so distinct outcomes are
+//!   distinct points; triangle inequality checked). For a metric of
 //!   diameter `D`, `W1 <= D * TV = D ||.||_1 / 2` (keep the common mass in place, move the rest
 //!   at cost at most `D`), so an L1 radius `eps` becomes the W1 radius `D eps / 2`
 //!   ([`GroundMetric::radius_from_l1`]).
