@@ -7,7 +7,7 @@
 use rp_lp::{Generation, LpBackend, LpSolution, Row};
 
 use crate::error::RobustError;
-use crate::problem::{Problem, RowKey, Solved, WeightedScenario};
+use crate::problem::{Problem, RowKey, Solved};
 use crate::program::{
     Ending, Point, cutting_planes, floored, mass_one_weights, restricted_dual, scan,
 };
@@ -82,29 +82,38 @@ impl<'p, 'a> ClosedForm<'p, 'a> {
             .collect()
     }
 
-    /// The dual weights with their scenarios (from the backend's duals, or the restricted dual).
-    fn weighted(&self, solution: &LpSolution) -> Result<Vec<WeightedScenario>, RobustError> {
-        let weights = match solution.duals.as_deref() {
-            Some(duals) => mass_one_weights(duals),
+    /// The dual weights: the backend's row duals, or the restricted dual LP.
+    fn weights(&self, solution: &LpSolution) -> Result<Vec<f64>, RobustError> {
+        match solution.duals.as_deref() {
+            Some(duals) => Ok(mass_one_weights(duals)),
             None => {
                 let rows: Vec<(RowKey, f64)> = self
                     .keys
                     .iter()
                     .map(|&key| (key, self.coefficient[self.at(key)]))
                     .collect();
-                restricted_dual(&self.p.layout, &rows)?
+                restricted_dual(&self.p.layout, &rows)
             }
-        };
-        self.p.weighted(&self.keys, &weights)
+        }
     }
 }
 
+/// A converged closed-form solve, before its certificate.
+pub(crate) struct ClosedFormRun<'p, 'a> {
+    state: ClosedForm<'p, 'a>,
+    solution: LpSolution,
+    point: Point,
+    /// The honest slack (exactly 0 when zero up to tolerance).
+    pub slack: f64,
+    rounds: usize,
+}
+
 /// Solves the closed form of `p` (module doc).
-pub(crate) fn closed_form(
-    p: &Problem,
+pub(crate) fn closed_form<'p, 'a>(
+    p: &'p Problem<'a>,
     backend: &dyn LpBackend,
     generation: Generation,
-) -> Result<Solved, RobustError> {
+) -> Result<ClosedFormRun<'p, 'a>, RobustError> {
     let layout = &p.layout;
     let mut state = ClosedForm::new(p, generation);
     let trial = Point {
@@ -126,16 +135,57 @@ pub(crate) fn closed_form(
     };
     let point = floored(layout.point(&solution.x));
     let slack = p.honest_slack(&point);
-    let weighted = match slack > 0.0 {
-        true => state.weighted(&solution)?,
-        false => Vec::new(),
-    };
-    Ok(Solved {
+    Ok(ClosedFormRun {
+        state,
+        solution,
         point,
         slack,
         rounds,
-        rows: state.keys.len(),
-        weighted,
-        exchange: None,
     })
+}
+
+impl ClosedFormRun<'_, '_> {
+    /// The solve with its dual as weights on worst-case scenarios (for the certificate).
+    pub fn solved(self) -> Result<Solved, RobustError> {
+        let weighted = match self.slack > 0.0 {
+            true => {
+                let weights = self.state.weights(&self.solution)?;
+                self.state.p.weighted(&self.state.keys, &weights)?
+            }
+            false => Vec::new(),
+        };
+        Ok(Solved {
+            point: self.point,
+            slack: self.slack,
+            rounds: self.rounds,
+            rows: self.state.keys.len(),
+            weighted,
+            exchange: None,
+        })
+    }
+
+    /// The dual objective `sum z` of the weights, a lower bound on the program's value (up to
+    /// the LP's tolerance: floor multipliers `z` within the tolerance below 0 count as 0); 0
+    /// when the weights are not dual feasible or the slack is 0.
+    pub fn dual_value(&self) -> Result<f64, RobustError> {
+        if self.slack == 0.0 {
+            return Ok(0.0);
+        }
+        let state = &self.state;
+        let layout = &state.p.layout;
+        let weights = state.weights(&self.solution)?;
+        let mut z = vec![0.0; layout.groups * layout.k];
+        let mut size = vec![0.0; z.len()];
+        for (&key, w) in state.keys.iter().zip(weights) {
+            let c = state.coefficient[state.at(key)];
+            let slot = layout.group_of(key.0) * layout.k + key.1;
+            z[slot] -= w * c;
+            size[slot] += w * c.abs();
+        }
+        let tol = state.p.tol.relative();
+        if z.iter().zip(&size).any(|(z, s)| *z < -tol * (1.0 + s)) {
+            return Ok(0.0);
+        }
+        Ok(z.iter().map(|v| v.max(0.0)).sum())
+    }
 }

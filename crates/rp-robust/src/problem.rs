@@ -12,7 +12,7 @@ use crate::certificate::{
 use crate::error::RobustError;
 use crate::program::{Layout, Point, snap};
 use crate::robust_gap::{ExchangeStats, RobustOptions};
-use crate::table::{Directions, WorstCaseTable, floor_scenario, row_scenario};
+use crate::table::{Bias, Directions, WorstCaseTable, floor_scenario, row_scenario};
 
 /// Dual weights below this (of a total mass at most 1) are dropped from certificates: interior
 /// points put round-off weight on every row.
@@ -50,9 +50,10 @@ impl<'a> Problem<'a> {
         empirical: &ObservationSet,
         balls: &'a ProductBalls,
         opts: &RobustOptions,
+        bias: Bias,
     ) -> Result<Self, RobustError> {
         let dirs = Directions::new(empirical);
-        let table = WorstCaseTable::new(balls, &dirs, opts.oracle)?;
+        let table = WorstCaseTable::new(balls, &dirs, opts.oracle, bias)?;
         table.check_expenditures()?;
         Ok(Self {
             balls,
@@ -63,18 +64,19 @@ impl<'a> Problem<'a> {
         })
     }
 
-    /// `D^v_kj` snapped to 0 inside the tie band, and its scale `sum_i (|low| + up)`.
+    /// `D^v_kj = sum_i (cross[i][k][j] - budget[i][k])` snapped to 0 inside the tie band, and its
+    /// scale `sum_i (|cross| + |budget|)`.
     ///
-    /// Ties: `|D| <= tol * sum_i up[i][k]` is 0, rp-lp's band (`|d| <= tol * e^i_k`; at radius
-    /// 0 `up[i][k]` is agent `i`'s share `e^i_k / e_k`), so ties are classified as in the
-    /// nominal gap.
+    /// Ties: `|D| <= tol * sum_i budget[i][k]` is 0, rp-lp's band (`|d| <= tol * e^i_k`; at
+    /// radius 0 `budget[i][k]` is agent `i`'s share `e^i_k / e_k`), so ties are classified as in
+    /// the nominal gap.
     pub fn spread(&self, v: usize, k: usize, j: usize) -> (f64, f64) {
         let (mut d, mut share, mut scale) = (0.0, 0.0, 0.0);
         for &i in &self.layout.members[v] {
-            let (low, up) = (self.table.low(i, k, j), self.table.up(i, k));
-            d += low - up;
-            share += up;
-            scale += low.abs() + up.abs();
+            let (cross, budget) = (self.table.cross(i, k, j), self.table.budget(i, k));
+            d += cross - budget;
+            share += budget;
+            scale += cross.abs() + budget.abs();
         }
         (snap(d, share, self.tol), scale)
     }

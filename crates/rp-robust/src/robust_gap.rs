@@ -43,6 +43,16 @@
 //! violated scenarios added, until the largest violation is within the tolerance. It never uses
 //! `E_k` or `D` as coefficients, only the scenarios' own inner products; both methods must agree.
 //!
+//! ## How conservative
+//!
+//! `L_rob = min_{(u, lambda)} max_{rows, beta in balls} excess` while the largest true gap the
+//! balls allow is `max_{beta in balls} L(beta) = max_beta min_{(u, lambda)} max_rows excess`, so
+//! `L_rob >= max_beta L(beta)`, usually strictly: each row and each floor takes its own worst
+//! case of the same strategy (`beta_k` is dear in the rows of budget `k`, cheap in the rows of
+//! other budgets and in the floor). It is the price of a certificate that is one LP; the
+//! coverage claim only needs the inequality. [`crate::sensitivity`] gives the first-order size
+//! of `max_beta L(beta) - L(hat beta)` for comparison.
+//!
 //! The reported value is, as in rp-lp, `max(0, largest robust row excess)` at the final point
 //! (with every floor satisfied): an upper bound attained by an explicit point, whatever the LP's
 //! round-off. It is set to exactly 0 when within the one [`Tolerance`] of 0, relative to the
@@ -56,7 +66,7 @@ use crate::certificate::RobustCertificate;
 use crate::closed_form::closed_form;
 use crate::error::RobustError;
 use crate::problem::Problem;
-use crate::table::Oracle;
+use crate::table::{Bias, Oracle};
 use crate::verify::{RobustVerification, verify_robust};
 
 /// How the semi-infinite program is solved (module doc).
@@ -110,7 +120,19 @@ impl Default for RobustOptions {
 }
 
 impl RobustOptions {
-    fn check(&self) -> Result<(), RobustError> {
+    /// The options of rp-lp's nominal gap with the same structure, backend, tolerance and
+    /// constraint generation.
+    pub fn gap_options(&self) -> GapOptions {
+        GapOptions {
+            structure: self.structure,
+            backend: self.backend,
+            tolerance: self.tolerance,
+            generation: self.generation,
+            ..GapOptions::default()
+        }
+    }
+
+    pub(crate) fn check(&self) -> Result<(), RobustError> {
         if self.generation.max_rounds == 0 || self.max_iterations == 0 {
             return Err(RobustError::InvalidOption(
                 "generation.max_rounds and max_iterations must be positive".into(),
@@ -186,9 +208,9 @@ pub fn robust_gap_in(
         });
     }
     let backend = opts.backend.solver()?;
-    let problem = Problem::new(empirical, balls, opts)?;
+    let problem = Problem::new(empirical, balls, opts, Bias::Pessimistic)?;
     let solved = match opts.method {
-        Method::ClosedForm => closed_form(&problem, backend.as_ref(), opts.generation)?,
+        Method::ClosedForm => closed_form(&problem, backend.as_ref(), opts.generation)?.solved()?,
         Method::Exchange => crate::exchange::exchange(&problem, backend.as_ref(), opts)?,
     };
     tracing::debug!(value = solved.slack, rows = solved.rows, method = ?opts.method, "robust gap");
@@ -216,12 +238,5 @@ pub fn robust_gap_in(
 }
 
 fn nominal_gap(empirical: &ObservationSet, opts: &RobustOptions) -> Result<f64, RobustError> {
-    let gap_opts = GapOptions {
-        structure: opts.structure,
-        backend: opts.backend,
-        tolerance: opts.tolerance,
-        generation: opts.generation,
-        ..GapOptions::default()
-    };
-    Ok(rp_lp::additive_gap(empirical, &gap_opts)?.value)
+    Ok(rp_lp::additive_gap(empirical, &opts.gap_options())?.value)
 }

@@ -42,31 +42,31 @@
 //! ## Certified bounds over the balls
 //!
 //! For every `D'` with all strategies in the L1 balls (total-variation balls of radius
-//! `eps / 2`):
+//! `eps / 2`), two linear programs of the same shape as the gap bound `L(D')`:
 //!
-//! - Upper: keep `(u*, mu*)` fixed (`mu_k = lambda*_k / hat e_k`). Each row's excess is at most
-//!   `x_kj = u_j - u_k - lambda_k D_kj` with the worst case `D_kj` of
-//!   [the robust gap](mod@crate::robust_gap), and the floor `mu_k e'_k >= lambda_k E_k` (`E_k`
-//!   the worst-case expenditure over `hat e_k`); scaling `(u, mu)` by
-//!   `s = max(1, max_k 1 / (lambda_k E_k))` restores the floors, so `L(D') <= s max(0, max x_kj)`.
-//!   Needs `E_k > 0` ([`RobustError::NullInBall`]).
-//! - Lower: the weights `w*` stay a dual solution of `D'` as long as every floor multiplier
-//!   `z_k = sum_j w_kj alpha^v_k . (beta^v_k - beta^v_j) / e_k` stays nonnegative; then
-//!   `L(D') >= sum_k z_k`. Bounding each numerator below and each `e'_k` above over the balls
-//!   gives `L(D') >= sum_k zmin_k` when every `zmin_k >= 0`, else only `L(D') >= 0`. (When an
-//!   optimal `lambda_k > 1`, `z_k = 0` and any perturbation may make it negative: the lower bound
-//!   is then 0. It is honest, not sharp.)
+//! - Upper: the robust gap `L_rob` ([`crate::robust_gap()`]): every row at its worst case and the
+//!   floor at the smallest expenditure, so a point feasible for it is feasible for every `D'`.
+//! - Lower: the *optimistic* gap `L_opt`: every row at its best case (`max a_k . q_j - min
+//!   a_k . q_k` over the balls, each row choosing on its own) and the floor `mu_k E+_k >= 1` at the
+//!   largest expenditure `E+_k`. Any `(u, mu, t)` feasible for some `D'` is feasible for this
+//!   relaxation, so `L_opt <= L(D')`. Reported is the objective of its dual weights (a lower
+//!   bound on `L_opt` up to the LP's tolerance), or 0 if they are not dual feasible.
 //!
-//! So on the concentration event, `|L(true) - L(hat D)| <= max(upper - L, L - lower)`
-//! ([`GapSensitivity::certified_deviation`]), a global statement for that radius.
+//! So on the concentration event `L_opt <= L(true) <= L_rob`, and
+//! `|L(true) - L(hat D)| <= max(L_rob - L, L - L_opt)`
+//! ([`GapSensitivity::certified_deviation`]): a global statement for that radius, at the price
+//! of two LPs.
 
-use rp_lp::{GapOptions, ObservationSet, Rationalization, Structure, additive_gap};
+use rp_lp::{ObservationSet, Rationalization, Structure, additive_gap};
 use serde::{Deserialize, Serialize};
 
 use crate::ambiguity::{AmbiguitySpec, ProductBalls};
+use crate::closed_form::closed_form;
 use crate::concentration::check_radius;
 use crate::error::RobustError;
-use crate::table::{Directions, Oracle, WorstCaseTable};
+use crate::problem::Problem;
+use crate::robust_gap::RobustOptions;
+use crate::table::Bias;
 
 /// The nominal gap's sensitivity to the strategies (module doc).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,23 +81,26 @@ pub struct GapSensitivity {
     pub radius: f64,
     /// `lipschitz * eps`: the first-order (not guaranteed) bound on `|L(D') - L(hat D)|`.
     pub first_order_bound: f64,
-    /// Certified: `L(D') <= upper` for every `D'` in the balls.
+    /// Certified: `L(D') <= upper` for every `D'` in the balls (the robust gap).
     pub upper: f64,
-    /// Certified: `L(D') >= lower` for every `D'` in the balls.
+    /// Certified: `L(D') >= lower` for every `D'` in the balls (the optimistic gap's dual).
     pub lower: f64,
     /// `max(upper - gap, gap - lower)`: certified bound on `|L(D') - L(hat D)|`.
     pub certified_deviation: f64,
 }
 
 /// The sensitivity of `empirical`'s nominal additive gap (structure `opts.structure`) for an L1
-/// radius `eps` (module doc).
+/// radius `eps` (module doc); the method and verification options are not used (the bounds
+/// are closed-form programs). [`RobustError::NullInBall`] if the balls reach the all-null
+/// profile.
 pub fn gap_sensitivity(
     empirical: &ObservationSet,
     eps: f64,
-    opts: &GapOptions,
+    opts: &RobustOptions,
 ) -> Result<GapSensitivity, RobustError> {
+    opts.check()?;
     check_radius(eps, "nonnegative")?;
-    let nominal = additive_gap(empirical, opts)?;
+    let nominal = additive_gap(empirical, &opts.gap_options())?;
     let primal = &nominal.certificate.primal;
     let weights: Vec<(usize, usize, usize, f64)> = nominal
         .certificate
@@ -110,17 +113,17 @@ pub fn gap_sensitivity(
     let gradient = gradient(&norm, &blocks, primal, &weights);
     let lipschitz = lipschitz(&norm, &gradient);
     let balls = ProductBalls::new(empirical, &AmbiguitySpec::l1(eps))?;
-    let dirs = Directions::new(empirical);
-    let table = WorstCaseTable::new(&balls, &dirs, Oracle::Auto)?;
-    table.check_expenditures()?;
-    let bounds = Bounds {
-        balls: &balls,
-        dirs: &dirs,
-        table: &table,
-        members: members(opts.structure, empirical.num_agents()),
+    let backend = opts.backend.solver()?;
+    let bound = |bias| -> Result<f64, RobustError> {
+        let problem = Problem::new(empirical, &balls, opts, bias)?;
+        let run = closed_form(&problem, backend.as_ref(), opts.generation)?;
+        match bias {
+            Bias::Pessimistic => Ok(run.slack),
+            Bias::Optimistic => run.dual_value(),
+        }
     };
-    let upper = bounds.upper(primal).max(nominal.value);
-    let lower = bounds.lower(&weights)?.clamp(0.0, nominal.value);
+    let upper = bound(Bias::Pessimistic)?.max(nominal.value);
+    let lower = bound(Bias::Optimistic)?.clamp(0.0, nominal.value);
     Ok(GapSensitivity {
         gap: nominal.value,
         gradient,
@@ -138,13 +141,6 @@ fn utility_blocks(norm: &ObservationSet, structure: Structure) -> Vec<std::ops::
     match structure {
         Structure::Joint => std::iter::once(0..norm.dim()).collect(),
         _ => norm.blocks().collect(),
-    }
-}
-
-fn members(structure: Structure, agents: usize) -> Vec<Vec<usize>> {
-    match structure {
-        Structure::Joint => vec![(0..agents).collect()],
-        _ => (0..agents).map(|i| vec![i]).collect(),
     }
 }
 
@@ -186,55 +182,4 @@ fn lipschitz(norm: &ObservationSet, gradient: &[Vec<f64>]) -> f64 {
         }
     }
     total
-}
-
-/// The certified bounds of the module doc, from the worst-case table.
-struct Bounds<'a> {
-    balls: &'a ProductBalls,
-    dirs: &'a Directions,
-    table: &'a WorstCaseTable,
-    members: Vec<Vec<usize>>,
-}
-
-impl Bounds<'_> {
-    /// `s max(0, max x_kj)` at the nominal primal point.
-    fn upper(&self, primal: &Rationalization) -> f64 {
-        let kk = self.table.k;
-        let mut worst = 0.0f64;
-        let mut scale = 1.0f64;
-        for (v, agents) in self.members.iter().enumerate() {
-            for k in 0..kk {
-                let lambda = primal.multiplier(v, k);
-                scale = scale.max(1.0 / (lambda * self.table.expenditure(k)));
-                for j in (0..kk).filter(|&j| j != k) {
-                    let d: f64 = agents
-                        .iter()
-                        .map(|&i| self.table.low(i, k, j) - self.table.up(i, k))
-                        .sum();
-                    worst = worst.max(primal.u[v][j] - primal.u[v][k] - lambda * d);
-                }
-            }
-        }
-        scale * worst
-    }
-
-    /// `sum_k zmin_k` if every `zmin_k >= 0`, else 0.
-    fn lower(&self, weights: &[(usize, usize, usize, f64)]) -> Result<f64, RobustError> {
-        let kk = self.table.k;
-        let mut numerator = vec![0.0; kk];
-        for &(v, k, j, w) in weights {
-            // min over the balls of a_k . (q_k - q_j): the cheapest own strategy of game k, the
-            // dearest strategy of game j (at the prices of k).
-            for &i in &self.members[v] {
-                let dearest = Oracle::Auto.support(self.balls.ball(j, i), self.dirs.get(k, i))?;
-                numerator[k] += w * (self.table.low(i, k, k) - dearest.value);
-            }
-        }
-        if numerator.iter().any(|&n| n < 0.0) {
-            return Ok(0.0);
-        }
-        Ok((0..kk)
-            .map(|k| numerator[k] / self.table.max_expenditure(k))
-            .sum())
-    }
 }

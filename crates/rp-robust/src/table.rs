@@ -10,6 +10,10 @@
 //! - `low[i][k][j] = min_{q in B^i_j} c^i_k . q` for `j != k`: the cheapest agent `i`'s bundle
 //!   of game `j` can be at the prices of game `k`.
 //!
+//! That is the *pessimistic* table of the robust gap. The *optimistic* one ([`Bias`]) takes the
+//! best case instead (`max` over `B^i_j` for the bundles of other games, `own` for the budget's
+//! own spend, `sum_i up` for the expenditure): the lower bound of [`crate::sensitivity`].
+//!
 //! `M K^2 + 2 M K` support functions in all, rows of `k` in parallel (each entry is computed
 //! alone, so the table does not depend on the thread count).
 
@@ -84,7 +88,19 @@ impl Directions {
     }
 }
 
-/// The table of the module doc.
+/// Which side of the balls a table takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bias {
+    /// The worst case: each row at its largest excess, each expenditure at its smallest (the
+    /// robust gap).
+    Pessimistic,
+    /// The best case: each row at its smallest excess, each expenditure at its largest (a lower
+    /// bound on the gap of every profile in the balls, [`crate::sensitivity`]).
+    Optimistic,
+}
+
+/// The table of the module doc, for one [`Bias`] (the optimistic table takes `max` where the
+/// pessimistic one takes `min` for the bundles of other games).
 pub(crate) struct WorstCaseTable {
     pub k: usize,
     pub agents: usize,
@@ -92,12 +108,14 @@ pub(crate) struct WorstCaseTable {
     up: Vec<f64>,
     /// `own[i * K + k]`.
     own: Vec<f64>,
-    /// `low[(i * K + k) * K + j]` (`own` on the diagonal).
-    low: Vec<f64>,
+    /// `cross[(i * K + k) * K + j]`: `low[i][k][j]` (pessimistic) or the maximum of
+    /// `c^i_k . q` over `B^i_j` (optimistic); unused on the diagonal.
+    cross: Vec<f64>,
     pub oracle: Oracle,
+    pub bias: Bias,
 }
 
-/// The entries of one observation `k`: `(up[i], own[i], low[i][j])` for every agent.
+/// The entries of one observation `k`: `(up[i], own[i], cross[i][j])` for every agent.
 type KRow = Vec<(f64, f64, Vec<f64>)>;
 
 impl WorstCaseTable {
@@ -105,21 +123,29 @@ impl WorstCaseTable {
         balls: &ProductBalls,
         dirs: &Directions,
         oracle: Oracle,
+        bias: Bias,
     ) -> Result<Self, RobustError> {
         let (kk, agents) = (balls.len(), balls.agents());
+        let cross = |ball: &WassersteinBall, c: &[f64]| match bias {
+            Bias::Pessimistic => Ok(oracle.infimum(ball, c)?.value),
+            Bias::Optimistic => Ok(oracle.support(ball, c)?.value),
+        };
         let row = |k: usize| -> Result<KRow, RobustError> {
             (0..agents)
                 .map(|i| {
                     let c = dirs.get(k, i);
                     let up = oracle.support(balls.ball(k, i), c)?.value;
                     let own = oracle.infimum(balls.ball(k, i), c)?.value;
-                    let low = (0..kk)
-                        .map(|j| match j == k {
-                            true => Ok(own),
-                            false => Ok(oracle.infimum(balls.ball(j, i), c)?.value),
+                    let others = (0..kk)
+                        .map(|j| {
+                            if j == k {
+                                Ok(0.0)
+                            } else {
+                                cross(balls.ball(j, i), c)
+                            }
                         })
                         .collect::<Result<Vec<f64>, RobustError>>()?;
-                    Ok((up, own, low))
+                    Ok((up, own, others))
                 })
                 .collect()
         };
@@ -129,38 +155,42 @@ impl WorstCaseTable {
             agents,
             up: vec![0.0; agents * kk],
             own: vec![0.0; agents * kk],
-            low: vec![0.0; agents * kk * kk],
+            cross: vec![0.0; agents * kk * kk],
             oracle,
+            bias,
         };
         for (k, entries) in rows.into_iter().enumerate() {
-            for (i, (up, own, low)) in entries.into_iter().enumerate() {
+            for (i, (up, own, others)) in entries.into_iter().enumerate() {
                 table.up[i * kk + k] = up;
                 table.own[i * kk + k] = own;
-                table.low[(i * kk + k) * kk..(i * kk + k + 1) * kk].copy_from_slice(&low);
+                table.cross[(i * kk + k) * kk..(i * kk + k + 1) * kk].copy_from_slice(&others);
             }
         }
         Ok(table)
     }
 
-    /// `up[i][k]`.
-    pub fn up(&self, i: usize, k: usize) -> f64 {
-        self.up[i * self.k + k]
+    /// Agent `i`'s spend on its own budget `k` in the rows: `up[i][k]` (pessimistic) or
+    /// `own[i][k]` (optimistic).
+    pub fn budget(&self, i: usize, k: usize) -> f64 {
+        match self.bias {
+            Bias::Pessimistic => self.up[i * self.k + k],
+            Bias::Optimistic => self.own[i * self.k + k],
+        }
     }
 
-    /// `low[i][k][j]`.
-    pub fn low(&self, i: usize, k: usize, j: usize) -> f64 {
-        self.low[(i * self.k + k) * self.k + j]
+    /// The spend of agent `i`'s bundle of game `j != k` at the prices of `k` in the rows.
+    pub fn cross(&self, i: usize, k: usize, j: usize) -> f64 {
+        self.cross[(i * self.k + k) * self.k + j]
     }
 
-    /// `E_k = sum_i own[i][k]`, the worst-case expenditure relative to `hat e_k`.
+    /// The expenditure of game `k` the floor uses, relative to `hat e_k`: `E_k = sum_i
+    /// own[i][k]` (pessimistic) or `sum_i up[i][k]` (optimistic).
     pub fn expenditure(&self, k: usize) -> f64 {
-        (0..self.agents).map(|i| self.own[i * self.k + k]).sum()
-    }
-
-    /// `sum_i up[i][k]`: the largest expenditure of game `k` over the balls, relative to
-    /// `hat e_k`.
-    pub fn max_expenditure(&self, k: usize) -> f64 {
-        (0..self.agents).map(|i| self.up[i * self.k + k]).sum()
+        let side = match self.bias {
+            Bias::Pessimistic => &self.own,
+            Bias::Optimistic => &self.up,
+        };
+        (0..self.agents).map(|i| side[i * self.k + k]).sum()
     }
 
     /// Errors if some `E_k` is 0: the ball of `k` reaches the all-null profile.

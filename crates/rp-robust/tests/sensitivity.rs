@@ -7,7 +7,7 @@ mod common;
 use common::{mixed_data, perturbed};
 use proptest::prelude::*;
 use rp_lp::{GapOptions, ObservationSet, additive_gap};
-use rp_robust::{RobustError, gap_sensitivity};
+use rp_robust::{RobustError, RobustOptions, gap_sensitivity};
 
 fn gap(d: &ObservationSet) -> f64 {
     additive_gap(d, &GapOptions::default()).expect("gap").value
@@ -39,7 +39,7 @@ fn nondegenerate_cycle_by_hand_and_by_finite_differences() {
     // On the outcomes (null gradient 0) each span is 0.185185 + 0.740741 = 0.925926, so
     // Lip = 2 * 0.925926 / 2 = 0.925926 = 25/27.
     let d = cycle([0.1, 0.4], [0.4, 0.1]);
-    let s = gap_sensitivity(&d, 1e-3, &GapOptions::default()).unwrap();
+    let s = gap_sensitivity(&d, 1e-3, &RobustOptions::default()).unwrap();
     assert!((s.gap - 1.0 / 3.0).abs() < 1e-9);
     let (a, b) = (0.6 / 0.81 - 1.0 / 1.8, 0.3 / 0.81 - 2.0 / 1.8);
     let expected = [[b, a], [a, b]];
@@ -79,8 +79,22 @@ fn nondegenerate_cycle_by_hand_and_by_finite_differences() {
         let moved = perturbed(&d, eps, seed);
         assert!((gap(&moved) - s.gap).abs() <= s.lipschitz * eps * (1.0 + 1e-2));
     }
-    // The certified bounds hold and contain the gap.
-    assert!(s.lower <= s.gap && s.gap <= s.upper);
+    // Certified bounds at eps = 0.01 (TV radius rho = 0.005), by hand. Worst case of row
+    // 1 -> 2: a_1 . q_2 down to (0.6 - 2 rho) / 0.9 (rho of action 1's mass, price 2, to the
+    // null), a_1 . q_1 up to (0.9 + 2 rho) / 0.9, floor E_1 = (0.9 - 2 rho) / 0.9; so the
+    // coefficient is -(0.3 + 4 rho) / (0.9 - 2 rho) and (adding the two symmetric rows)
+    // L_rob = 0.32 / 0.89. Best case: the coefficient is -(0.3 - 4 rho) / (0.9 + 2 rho), so
+    // L_opt = 0.28 / 0.91.
+    let s = gap_sensitivity(&d, 0.01, &RobustOptions::default()).unwrap();
+    assert!((s.upper - 0.32 / 0.89).abs() < 1e-8, "{}", s.upper);
+    assert!((s.lower - 0.28 / 0.91).abs() < 1e-8, "{}", s.lower);
+    let deviation = (0.32 / 0.89 - 1.0 / 3.0_f64).max(1.0 / 3.0 - 0.28 / 0.91);
+    assert!((s.certified_deviation - deviation).abs() < 1e-8);
+    // To first order the largest gap over the balls is L + Lip eps = L + 0.00926; the robust
+    // gap is L + 0.0262 because each of its rows and floors takes its own worst case of the same
+    // strategy (robust feasibility: min over (u, lambda) of max over the balls, not the largest
+    // gap over the balls, max of min).
+    assert!(s.certified_deviation > s.first_order_bound);
 }
 
 #[test]
@@ -102,7 +116,7 @@ fn the_bound_is_local_the_gap_jumps_at_a_tie() {
     };
     let d = data(1e-6);
     let eps = 3e-6;
-    let s = gap_sensitivity(&d, eps, &GapOptions::default()).unwrap();
+    let s = gap_sensitivity(&d, eps, &RobustOptions::default()).unwrap();
     assert_eq!(s.gap, 0.0);
     assert_eq!(s.first_order_bound, 0.0);
     let jumped = gap(&data(-1e-7));
@@ -120,7 +134,7 @@ proptest! {
         eps in 0.0f64..0.2,
         seed in any::<u64>(),
     ) {
-        let s = match gap_sensitivity(&d, eps, &GapOptions::default()) {
+        let s = match gap_sensitivity(&d, eps, &RobustOptions::default()) {
             Err(RobustError::NullInBall { .. }) => return Ok(()),
             other => other.unwrap(),
         };
