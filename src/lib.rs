@@ -7,3 +7,4 @@
 pub use rp_game as game;
 pub use rp_lp as lp;
 pub use rp_policy as policy;
+pub use rp_robust as robust;
