@@ -1,11 +1,13 @@
 //! Times the pieces of a verified Separable gap on generated data (development aid):
-//! `gap_timing K M n [noise%] [per_observation]`; set `RP_MICROLP` to time microlp too.
+//! `gap_timing K M n [noise%] [seed]`; `RP_BACKENDS=microlp,clarabel`
+//! picks backends, `RP_METHOD=rows` the row-generation method.
 use std::time::Instant;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rp_lp::{
-    Agent, Backend, GapOptions, ObservationSet, additive_gap, social_optimality_test, verify_gap,
+    Agent, Backend, GapMethod, GapOptions, ObservationSet, additive_gap, social_optimality_test,
+    verify_gap,
 };
 
 fn data(k: usize, m: usize, n: usize, noise: f64, seed: u64) -> ObservationSet {
@@ -38,20 +40,23 @@ fn main() {
         .collect();
     let (k, m, n) = (args[0], args[1], args[2]);
     let noise = args.get(3).map_or(0.1, |&x| x as f64 / 100.0);
-    let obs = data(k, m, n, noise, 7);
-    let backends = if std::env::var_os("RP_MICROLP").is_some() {
-        vec![Backend::Microlp, Backend::Clarabel]
-    } else {
-        vec![Backend::Clarabel]
+    let seed = args.get(4).map_or(7, |&s| s as u64);
+    let obs = data(k, m, n, noise, seed);
+    let backends: Vec<Backend> = std::env::var("RP_BACKENDS")
+        .unwrap_or_else(|_| "clarabel".into())
+        .split(',')
+        .map(|b| b.parse().unwrap())
+        .collect();
+    let method = match std::env::var("RP_METHOD").as_deref() {
+        Ok("rows") => GapMethod::RowGeneration,
+        _ => GapMethod::CycleCuts,
     };
     for backend in backends {
         let mut o = GapOptions {
             backend,
             ..GapOptions::default()
         };
-        if let Some(&p) = args.get(4) {
-            o.generation.per_observation = p;
-        }
+        o.generation.method = method;
         let t = Instant::now();
         let g = additive_gap(&obs, &o).unwrap();
         let t_gap = t.elapsed();
