@@ -187,7 +187,8 @@ pub fn pareto_gap(obs: &ObservationSet, opts: &GapOptions) -> Result<ParetoGap, 
 }
 
 /// [`pareto_gap`] started from the cycles of `hint`; also returns the hint for the next call
-/// (the cycles of this call's final program). See [`GapHint`] for what a hint may change.
+/// (the cycles of this call's final program that are within twice the gap of binding). See
+/// [`GapHint`] for what a hint may change.
 pub fn pareto_gap_with_hint(
     obs: &ObservationSet,
     opts: &GapOptions,

@@ -29,6 +29,8 @@ pub(crate) struct StructureProgram {
     seeds: Vec<Vec<Edge>>,
     /// Cuts of the last solve of each system, seeding the next one (cycle cuts).
     cuts: Vec<Vec<CycleCut>>,
+    /// The near-tight ones among them: what [`Self::hint`] returns.
+    near: Vec<Vec<CycleCut>>,
 }
 
 /// A solved structure: the primal point (with its honest slack) and, on request, a dual.
@@ -87,7 +89,9 @@ impl StructureProgram {
         };
         let seeds = vec![Vec::new(); systems.len()];
         let cuts = vec![Vec::new(); systems.len()];
+        let near = vec![Vec::new(); systems.len()];
         Self {
+            near,
             structure,
             systems,
             tol,
@@ -114,10 +118,11 @@ impl StructureProgram {
         }
     }
 
-    /// The cuts of the last solve as a hint, in utility indices (the inverse of [`Self::seed`]).
+    /// The near-tight cuts of the last solve as a hint, in utility indices (the inverse of
+    /// [`Self::seed`]).
     pub fn hint(&self) -> GapHint {
         let cycles = self
-            .cuts
+            .near
             .iter()
             .enumerate()
             .flat_map(|(system, pool)| {
@@ -175,6 +180,7 @@ impl StructureProgram {
                 let solution =
                     cycle_cuts::solve(system, efficiency, backend, self.generation, &self.cuts[s])?;
                 self.cuts[s].clone_from(&solution.cuts);
+                self.near[s].clone_from(&solution.near);
                 SystemSolution::Cuts(solution)
             }
             GapMethod::RowGeneration => {
