@@ -330,22 +330,8 @@ pub(crate) fn solve(
                     "no new violated cycle: stopping at the master solver's accuracy"
                 );
             }
-            let point = incumbent.point();
-            let slack = dense.honest_slack(&point);
-            let near = near_tight(&dense, &pool.cuts, &point.lambda, slack);
-            tracing::debug!(
-                round,
-                cuts = pool.cuts.len(),
-                slack,
-                master,
-                "cycle cuts done"
-            );
-            return Ok(CutSolution {
-                near,
-                point,
-                slack,
-                cuts: pool.cuts,
-            });
+            tracing::debug!(round, cuts = pool.cuts.len(), master, "cycle cuts done");
+            return Ok(finish(&dense, incumbent, pool.cuts));
         }
         tracing::trace!(
             round,
@@ -361,6 +347,18 @@ pub(crate) fn solve(
         rounds: generation.max_rounds,
         rows: pool.cuts.len(),
     })
+}
+
+/// The solution at the best priced point `incumbent`, with the master's cuts.
+fn finish(dense: &DenseSystem, incumbent: &Pricing, cuts: Vec<CycleCut>) -> CutSolution {
+    let point = incumbent.point();
+    let slack = dense.honest_slack(&point);
+    CutSolution {
+        near: near_tight(dense, &cuts, &point.lambda, slack),
+        point,
+        slack,
+        cuts,
+    }
 }
 
 /// Smallest width of the band of [`near_tight`] (for a zero slack).

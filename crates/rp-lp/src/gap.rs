@@ -4,9 +4,9 @@
 //! `K >= 2` observations ([`crate::DataError::TooFew`] otherwise).
 //!
 //! - `L` is the optimum of the min-slack program with the floor `lambda >= 1`
-//!   ([`crate::generation`]), solved by constraint generation. It is *attained*: the
-//!   certificate holds a point `(u, lambda, t = L)` satisfying every row and a dual with
-//!   objective `L`. `L = 0` exactly when the test of §3 is feasible (zero is decided with the one
+//!   ([`crate::generation`]), solved by cycle cuts (or row generation, the reference). It is
+//!   *attained*: the certificate holds a point `(u, lambda, t = L)` satisfying every row and a
+//!   dual with objective `L`. `L = 0` exactly when the test of §3 is feasible (zero is decided with the one
 //!   tolerance, relative to the magnitude of the solution).
 //! - `L_e` is an *infimum*: the smallest budget shrink `r` at which the relaxed test is feasible.
 //!   For `Joint` it is `1 - CCEI` of the joint data; for `PerAgent` the agents' systems are
@@ -110,7 +110,8 @@ pub struct AdditiveGap {
     pub lower_bound: f64,
     /// Primal point and dual.
     pub certificate: GapCertificate,
-    /// Rows generated (of `M K (K - 1)`).
+    /// Constraints generated: cycle cuts of the master ([`crate::GapMethod::CycleCuts`]) or rows
+    /// of the `M K (K - 1)` ([`crate::GapMethod::RowGeneration`]).
     pub rows: usize,
 }
 
