@@ -194,9 +194,9 @@ pub trait LpBackend: Send + Sync + fmt::Debug {
 /// gap's *master* program (the cycle-cut master, or the restricted row program with
 /// [`crate::GapMethod::RowGeneration`]).
 ///
-/// Whatever the choice, the answer's exactness does not rest on it: the primal point comes from
-/// Howard's potentials, the dual from microlp's exact vertex of the master's dual, and both go
-/// through the verifier (which uses microlp too).
+/// With cycle cuts (the default method) the answer's exactness does not rest on this choice:
+/// the primal point comes from Howard's potentials, the dual from microlp's exact vertex of the
+/// master's dual. Whatever the method, every answer goes through the verifier.
 ///
 /// The default is [`Clarabel`], not microlp, because the cycle-cut master is highly degenerate
 /// (its optimal face is large: at `K = 240`, `M = 4` the value is pinned by 28 of 1088 cuts
@@ -204,11 +204,11 @@ pub trait LpBackend: Send + Sync + fmt::Debug {
 /// `lambda` at which pricing finds cycles that are far from the optimum, so Kelley's method
 /// zig-zags; an interior point returns a central point, which prices much better. And microlp
 /// re-factorizes its whole basis for every added row, so each cut costs more as the master
-/// grows. Measured (one verified Separable gap, `M = 4`, `N = 12`, strategies of Cobb–Douglas
-/// optima perturbed by ±10–20%, same machine): microlp is faster on small masters (`K = 30`:
-/// 0.5 vs 0.9 ms; `K = 60`: 2 vs 8 ms), comparable on easy large ones, and far slower on hard
-/// ones (`K = 240`: 2.6 s and 1763 cuts vs 0.45 s and 534 cuts; another seed 31.6 s and 3894
-/// cuts vs 5.2 s and 1088 cuts; a third seed did not finish in 100 s vs 3.7 s).
+/// grows. Measured (one Separable gap, `M = 4`, `N = 12`, strategies of Cobb–Douglas optima
+/// perturbed by ±10%, fastest of two runs on a shared machine): microlp is faster on small or
+/// easy masters (`K = 30`: 0.1 vs 0.9 ms; an easy `K = 240`: 20 vs 31 ms) and far slower on
+/// hard ones (`K = 240`, two seeds: 2.5 s and 1763 cuts vs 0.36 s and 534 cuts; 22.4 s and 3894
+/// cuts vs 2.6 s and 1088 cuts; with ±20% noise one seed ran over 100 s vs 3.7 s).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
