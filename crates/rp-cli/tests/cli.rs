@@ -62,6 +62,61 @@ fn test_reports_a_two_cycle_with_its_gaps() {
     }
 }
 
+fn example(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+    dir.join(name).display().to_string()
+}
+
+/// The README's two-agent example (examples/data), blocks (a1, a2 | b1, b2):
+/// alpha_0 = (1, 2 | 1, 2), beta_0 = (.1, .3 | .1, .3): e_0 = 1.4, shares .7 | .7;
+/// alpha_1 = (2, 1 | 2, 1), beta_1 = (.3, .1 | .3, .1): e_1 = 1.4, shares .7 | .7;
+/// alpha_2 = (1.2, 1.2 | 2, 2), beta_2 = (.25, .25 | .1, .1): e_2 = 1, shares .6 | .4.
+/// Per-agent spends: alpha_0 . beta_1 = .5 | .5 (total 1, rho_01 = 5/7), alpha_1 . beta_0 =
+/// .5 | .5 (rho_10 = 5/7), alpha_k . beta_2 = .75 | .3 for k = 0, 1 (rho = 3/4),
+/// alpha_2 . beta_0 = alpha_2 . beta_1 = .48 | .8 (rho = 1.28). Normalized (divide by e_k):
+/// d^i_kj = a - s gives d_01 = d_10 = 5/14 - 7/14 = -1/7 for both agents, d^a_02 = d^a_12 =
+/// 15/28 - 14/28 = 1/28, d^b_02 = d^b_12 = 3/14 - 7/14 = -2/7, d^a_2j = .48 - .6 = -.12,
+/// d^b_2j = .8 - .4 = .4.
+/// - Additive gap: agent a's rows around 0 <-> 1 sum to (lambda_0 + lambda_1) / 7 <= 2t, so
+///   t >= 1/7 with lambda >= 1; attained by lambda = 1, u^a = (0, 0, 0), u^b = (0, 0, -1/7)
+///   (every row <= 1/7: e.g. b's 0 -> 2 is -1/7 + 2/7 = 1/7). L = 1/7 = 0.142857...
+/// - Efficiency gap: at e > 5/7 agent a's rows 0 <-> 1 have d = 5/14 - e/2 < 0 on both steps,
+///   infeasible; at e = 5/7 they are 0 and d^a_02 = 15/28 - 5/14 = 5/28, d^b_02 = 3/14 - 5/14 =
+///   -1/7, d^a_20 = .48 - 3/7 > 0, d^b_20 = .8 - 2/7 > 0, so lambda = 1, u^a = 0,
+///   u^b = (0, 0, -1/7) satisfy every row: L_e = 1 - 5/7 = 2/7 = 0.285714..., attained (the
+///   joint cycle 0 <-> 1 ties at CCEI = 5/7 on both steps), so the bracket is [2/7, 2/7].
+#[test]
+fn test_of_the_readme_example_is_verified_with_exact_gaps() {
+    let (p, s) = (example("probes.csv"), example("strategies.csv"));
+    let args = [
+        "test",
+        "--probes",
+        &p,
+        "--strategies",
+        &s,
+        "--blocks",
+        "2,2",
+    ];
+    let out = rp(&[&args[..], &["--structure", "separable", "--json"]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v = json(&out);
+    assert_eq!(v["verified"], true, "{}", v["verification"]);
+    assert_eq!(v["consistent"], false);
+    let number = |field: &str| v[field].as_f64().expect("a number");
+    assert!((number("additive_gap") - 1.0 / 7.0).abs() < 1e-9);
+    assert!((number("efficiency_gap") - 2.0 / 7.0).abs() < 1e-9);
+    assert!((number("ccei") - 5.0 / 7.0).abs() < 1e-12);
+    let bracket = &v["efficiency_gap_bracket"];
+    for end in 0..2 {
+        let value = bracket[end].as_f64().expect("a number");
+        assert!((value - 2.0 / 7.0).abs() < 1e-9, "bracket {bracket}");
+    }
+    let text = rp(&args);
+    assert_eq!(text.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("verified              yes"));
+}
+
 #[test]
 fn test_bad_input_names_the_place_and_exits_2() {
     let dir = scratch("bad");

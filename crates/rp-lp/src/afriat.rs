@@ -73,14 +73,17 @@ pub fn afriat_numbers(b: &BudgetMatrix, tol: Tolerance) -> Option<AfriatNumbers>
     while let Some(c) = build.next_component() {
         build.place(c);
     }
-    let (mut u, mut lambda) = (build.u, build.lambda);
-    refine(b, &mut u, &mut lambda);
+    let mut numbers = AfriatNumbers {
+        u: build.u,
+        lambda: build.lambda,
+    };
+    refine(b, tol, &mut numbers);
     tracing::debug!(
         k = b.len(),
         components = comps.len(),
         "Afriat numbers built"
     );
-    Some(AfriatNumbers { u, lambda })
+    Some(numbers)
 }
 
 /// Afriat numbers with every `lambda_k e_k = 1`, when that is possible: exactly when no cycle has
@@ -96,14 +99,17 @@ fn unit_multiplier_numbers(b: &BudgetMatrix, tol: Tolerance) -> Option<AfriatNum
     if n < 2 || !finite {
         return None;
     }
-    let (chi, mut u) = mean_potentials(n, |k, j| (k != j).then(|| 1.0 - b.ratio(k, j)))?;
+    let (chi, u) = mean_potentials(n, |k, j| (k != j).then(|| 1.0 - b.ratio(k, j)))?;
     if chi > 0.0 {
         return None;
     }
-    let mut lambda: Vec<f64> = (0..n).map(|k| 1.0 / b.budget(k)).collect();
-    refine(b, &mut u, &mut lambda);
-    let numbers = AfriatNumbers { u, lambda };
-    numbers.satisfies(b, tol).then_some(numbers)
+    let lambda: Vec<f64> = (0..n).map(|k| 1.0 / b.budget(k)).collect();
+    let mut numbers = AfriatNumbers { u, lambda };
+    if !numbers.satisfies(b, tol) {
+        return None;
+    }
+    refine(b, tol, &mut numbers);
+    Some(numbers)
 }
 
 /// The top-down construction: components placed one at a time, each a source of the `R0`
@@ -229,22 +235,36 @@ const REFINE_ROUNDS: usize = 8;
 /// preference the levels fall ever faster and the multipliers needed to cover them grow
 /// geometrically. Recomputing levels from all constraints at once pulls them back up, which
 /// shrinks the multipliers the next round needs. Each round is `O(K^2)`.
-fn refine(b: &BudgetMatrix, u: &mut [f64], lambda: &mut [f64]) {
+///
+/// Ties: a step within the tolerance of the budget (`k R0 j`, `E[k][j]` perhaps `1e-16 e_k`
+/// above 0 by rounding) bounds no multiplier: dividing a level difference of rounding size by
+/// it gave multipliers that broke the strict rows of the same observation (found on data with
+/// duplicated observations). A multiplier is never raised, and a round whose numbers violate
+/// an inequality (rounding near ties) is undone, so the numbers stay feasible.
+fn refine(b: &BudgetMatrix, tol: Tolerance, numbers: &mut AfriatNumbers) {
     let n = b.len();
     for _ in 0..REFINE_ROUNDS {
+        let mut next = numbers.clone();
         for k in 0..n {
             let floor = if b.budget(k) > 0.0 {
                 1.0 / b.budget(k)
             } else {
                 1.0
             };
-            lambda[k] = (0..n)
-                .filter(|&j| b.evaluation(k, j) > 0.0)
+            let (u, lambda) = (&next.u, next.lambda[k]);
+            next.lambda[k] = (0..n)
+                .filter(|&j| !b.weakly_revealed(k, j, tol) && b.evaluation(k, j) > 0.0)
                 .map(|j| (u[j] - u[k]) / b.evaluation(k, j))
                 .filter(|x| x.is_finite())
-                .fold(floor, f64::max);
+                .fold(floor, f64::max)
+                .min(lambda);
         }
-        highest_levels(b, u, lambda);
+        highest_levels(b, &mut next.u, &next.lambda);
+        if !next.satisfies(b, tol) {
+            tracing::debug!("Afriat refinement round undone: it broke an inequality");
+            return;
+        }
+        *numbers = next;
     }
 }
 
@@ -397,5 +417,37 @@ mod tests {
         assert_eq!(a.lambda[0], 1.0);
         assert!((a.lambda[1] - 5.0 / 3.0).abs() < 1e-12);
         assert!(a.satisfies(&b, t));
+    }
+
+    #[test]
+    fn numbers_stay_feasible_with_duplicated_observations() {
+        // Found by fuzzing `rp test`: observations 2, 5 and 6 are copies, and 0 and 4 buy one
+        // bundle at two probes, so many ratios are 1 exactly (1 + 1e-16 in floating point).
+        // The refinement divided a level difference of 6e-16 by such a tied step (1 -> 2) and
+        // raised lambda_1 from 0.9375 to 0.949, breaking the strict step 1 -> 0 (rho = 4/9)
+        // by 0.017. Ties now bound no multiplier and a multiplier is never raised.
+        let probes = vec![
+            vec![3.0, 1.0, 1.0, 2.0, 1.0, 1.0, 2.0, 2.0, 2.0],
+            vec![2.0, 1.0, 1.0, 2.0, 3.0, 1.0, 1.0, 1.0, 2.0],
+            vec![2.0, 2.0, 3.0, 2.0, 1.0, 3.0, 3.0, 1.0, 1.0],
+            vec![2.0, 2.0, 3.0, 1.0, 3.0, 2.0, 2.0, 1.0, 1.0],
+            vec![3.0, 2.0, 2.0, 1.0, 2.0, 1.0, 3.0, 3.0, 2.0],
+            vec![2.0, 2.0, 3.0, 2.0, 1.0, 3.0, 3.0, 1.0, 1.0],
+            vec![2.0, 2.0, 3.0, 2.0, 1.0, 3.0, 3.0, 1.0, 1.0],
+        ];
+        let strategies = vec![
+            vec![0.1, 0.2, 0.2, 0.0, 0.0, 0.2, 0.2, 0.2, 0.0],
+            vec![0.3, 0.2, 0.0, 0.3, 0.3, 0.0, 0.3, 0.1, 0.0],
+            vec![0.3, 0.2, 0.1, 0.0, 0.3, 0.1, 0.1, 0.1, 0.3],
+            vec![0.2, 0.1, 0.1, 0.1, 0.3, 0.1, 0.3, 0.3, 0.2],
+            vec![0.1, 0.2, 0.2, 0.0, 0.0, 0.2, 0.2, 0.2, 0.0],
+            vec![0.3, 0.2, 0.1, 0.0, 0.3, 0.1, 0.1, 0.1, 0.3],
+            vec![0.3, 0.2, 0.1, 0.0, 0.3, 0.1, 0.1, 0.1, 0.3],
+        ];
+        let d = ObservationSet::single_agent(probes, strategies).unwrap();
+        let b = BudgetMatrix::joint(&d);
+        let t = Tolerance::default();
+        let a = afriat_numbers(&b, t).expect("GARP holds on these data");
+        assert_eq!(a.first_violation(&b, t), None);
     }
 }

@@ -50,11 +50,6 @@ pub(crate) fn garp_cycles(
         .collect()
 }
 
-/// The utility index of a graph (`Joint`: 0).
-fn utility(agent: Option<usize>) -> usize {
-    agent.unwrap_or(0)
-}
-
 /// A rationalization at `e = 1` from the graph layer's Afriat numbers, or `None` if GARP fails
 /// for some graph.
 pub(crate) fn rationalization(
@@ -94,36 +89,47 @@ pub(crate) fn rationalization(
     })
 }
 
-/// The Farkas ray of `cycle` at efficiency `efficiency` (module doc), on normalized data.
+/// The Farkas ray of `cycle` at efficiency `efficiency` (module doc), on normalized data, as a
+/// ray of `structure`'s system.
+///
+/// Which rows carry the weights: a cycle of agent `i` (`PerAgent` data) uses agent `i`'s rows;
+/// a cycle of the joint data uses, for `Joint`, the joint rows and, for `Separable`, every
+/// agent's rows with the same weight, since the agents' rows summed are the joint row (same
+/// `lambda_k`, shares summing to `e_k`), so `z` is the joint cycle's.
 pub(crate) fn cycle_ray(
     obs: &ObservationSet,
     structure: Structure,
     cycle: &ViolatingCycle,
     efficiency: f64,
 ) -> AfriatDual {
-    let agent = utility(cycle.agent);
-    let block = cycle.agent.map_or(0..obs.dim(), |i| obs.block(i));
+    let utilities: Vec<(usize, std::ops::Range<usize>)> = match (cycle.agent, structure) {
+        (Some(i), _) => vec![(i, obs.block(i))],
+        (None, Structure::Separable) => obs.blocks().enumerate().collect(),
+        (None, _) => vec![(0, 0..obs.dim())],
+    };
     let groups = structure.multiplier_groups(obs.num_agents());
     let mut floor = vec![vec![0.0; obs.len()]; groups];
     let m = cycle.observations.len();
     let w = 1.0 / m as f64;
-    let mut weights = Vec::with_capacity(m);
+    let mut weights = Vec::with_capacity(m * utilities.len());
     for t in 0..m {
         let (k, j) = (cycle.observations[t], cycle.observations[(t + 1) % m]);
         if k == j {
             continue;
         }
-        let alpha = &obs.probe(k)[block.clone()];
-        let spend = dot(alpha, &obs.strategy(j)[block.clone()]);
-        let share = dot(alpha, &obs.strategy(k)[block.clone()]);
-        let d = (spend - efficiency * share) / obs.expenditure(k);
-        floor[structure.group_of(agent)][k] -= w * d;
-        weights.push(EdgeWeight {
-            agent,
-            from: k,
-            to: j,
-            weight: w,
-        });
+        for (agent, block) in &utilities {
+            let alpha = &obs.probe(k)[block.clone()];
+            let spend = dot(alpha, &obs.strategy(j)[block.clone()]);
+            let share = dot(alpha, &obs.strategy(k)[block.clone()]);
+            let d = (spend - efficiency * share) / obs.expenditure(k);
+            floor[structure.group_of(*agent)][k] -= w * d;
+            weights.push(EdgeWeight {
+                agent: *agent,
+                from: k,
+                to: j,
+                weight: w,
+            });
+        }
     }
     let value = floor.iter().flatten().sum();
     AfriatDual {

@@ -140,13 +140,19 @@ pub struct GapCertificate {
     pub dual: Option<AfriatDual>,
 }
 
-/// The certificate of an efficiency gap: infeasible below, feasible at the upper end.
+/// The certificate of an efficiency gap `L_e in [lower, upper]`: the relaxed test holds at
+/// `r = upper` and fails at every `r < lower` (`L_e` is an infimum, THEORY §4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EfficiencyCertificate {
     /// Afriat numbers with zero slack at efficiency `1 - upper`.
     pub feasible: Rationalization,
-    /// A Farkas ray at efficiency `1 - lower` (absent when `lower = 0`).
+    /// A Farkas ray at efficiency `1 - lower` that is a ray at every larger efficiency
+    /// ([`crate::DualRole::FarkasAbove`]; absent when `lower = 0`). Either the LP's dual at a
+    /// probe where the relaxed test fails, or the ray of a GARP cycle whose steps are all
+    /// affordable at `1 - lower` (the graph bound: then the test may hold at `lower` itself).
     pub infeasible: Option<AfriatDual>,
-    /// GARP cycles at the critical efficiency, where the structure has them.
+    /// GARP cycles whose steps are all affordable at efficiency `1 - lower`, so each violates
+    /// GARP_e for every larger `e` (listed when the graph layer proves the lower end; for ties
+    /// at `e = 1` with `lower = 0`, the violating cycle at `e = 1`).
     pub cycles: Vec<ViolatingCycle>,
 }

@@ -6,8 +6,8 @@
 //! - `L` is the optimum of the min-slack program with the floor `lambda >= 1`
 //!   ([`crate::generation`]), solved by cycle cuts (or row generation, the reference). It is
 //!   *attained*: the certificate holds a point `(u, lambda, t = L)` satisfying every row and a
-//!   dual with objective `L`. `L = 0` exactly when the test of §3 is feasible (zero is decided with the one
-//!   tolerance, relative to the magnitude of the solution).
+//!   dual with objective `L`. `L = 0` exactly when the test of §3 is feasible; zero is decided
+//!   as the verifier decides it: every row holds within the one tolerance of its own magnitude.
 //! - `L_e` is an *infimum*: the smallest budget shrink `r` at which the relaxed test is feasible.
 //!   For `Joint` it is `1 - CCEI` of the joint data; for `PerAgent` the agents' systems are
 //!   independent apart from the common `r`, agent `i`'s is feasible exactly when `1 - r` is
@@ -17,14 +17,17 @@
 //!   in `r` (each right-hand side `lambda_k (alpha^i_k . beta^i_j - (1 - r) e^i_k)` grows with
 //!   `r` since `lambda_k > 0` and `e^i_k >= 0`, so a point feasible at `r` is feasible at any
 //!   larger `r`). So `r` is found by bisection on LP feasibility between a lower bound (the
-//!   `Separable` system implies the `PerAgent` and the `Joint` ones, so their exact values bound
-//!   it below) and 1 (always feasible: `u = 0`). A probe is feasible when its min-slack value
-//!   is zero up to the one tolerance. The bisection stops when the bracket is at most
-//!   `efficiency_accuracy` wide (default `1e-6`; below about `1e-7` the LP's coefficients
-//!   `alpha . beta - (1 - r) e` near ties span more than the simplex codes' safe range); the
-//!   reported value is the *upper* end (the data provably pass at efficiency `1 - value`), the
-//!   lower end is reported beside it (the data
-//!   provably fail there, by a Farkas ray, or it is the exact graph bound).
+//!   `Separable` system implies every agent's own system and, summed over agents, the `Joint`
+//!   one, so `max(1 - min_i CCEI_i, 1 - CCEI)` bounds it below) and 1 (always feasible:
+//!   `u = 0`). The bisection stops when the bracket is at most `efficiency_accuracy` wide
+//!   (default `1e-6`; below about `1e-7` the LP's coefficients `alpha . beta - (1 - r) e` near
+//!   ties span more than the simplex codes' safe range); the reported value is the *upper* end
+//!   (the data provably pass at efficiency `1 - value`), the lower end is reported beside it
+//!   (the data provably fail at every larger efficiency). When the bisection ends next to the
+//!   graph bound and the LP holds *at* it, the bracket collapses onto it (an attained infimum).
+//!
+//! How each end is certified, and why the bracket can end wider than `efficiency_accuracy` near
+//! ties, is described in the crate-internal module `efficiency`.
 //!
 //! Ties: data violating GARP only through ties have `L > 0` but `L_e = 0`; both are reported
 //! as computed, never rounded into each other.
@@ -32,10 +35,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backend::{Backend, LpBackend};
-use crate::bridge;
-use crate::certificate::{EfficiencyCertificate, GapCertificate, Rationalization, ViolatingCycle};
+use crate::certificate::{EfficiencyCertificate, GapCertificate};
 use crate::cycle_cuts::CycleCut;
 use crate::data::ObservationSet;
+use crate::efficiency;
 use crate::error::LpError;
 use crate::generation::Generation;
 use crate::solve::StructureProgram;
@@ -118,14 +121,14 @@ pub struct AdditiveGap {
 /// The efficiency gap `L_e` with its bracket and certificate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EfficiencyGap {
-    /// The reported value: exact for `Joint`, `PerAgent` and one agent; otherwise the upper end
-    /// of the bracket.
+    /// The reported value: exact (`1 - CCEI`, equal to `lower`) for `Joint`, `PerAgent` and one
+    /// agent; otherwise the upper end of the bracket.
     pub value: f64,
-    /// The data provably fail the relaxed test below this shrink (or it is an exact bound).
+    /// The data provably fail the relaxed test at every shrink below this one.
     pub lower: f64,
     /// The data provably pass at this shrink.
     pub upper: f64,
-    /// Whether `value` is exact (from CCEI) rather than a bisection bracket end.
+    /// Whether `value` is exact: from CCEI, or a bracket collapsed onto one point.
     pub exact: bool,
     /// Rationalization at `upper`, Farkas ray at `lower`, GARP cycles where available.
     pub certificate: EfficiencyCertificate,
@@ -286,141 +289,6 @@ fn efficiency_gap_with(
     hint: &GapHint,
 ) -> Result<(EfficiencyGap, GapHint), LpError> {
     let mut program = prepare(obs, opts, hint)?;
-    let gap = efficiency_gap_of(obs, opts, backend, &mut program)?;
+    let gap = efficiency::efficiency_gap(obs, opts, backend, &mut program)?;
     Ok((gap, program.hint()))
-}
-
-fn efficiency_gap_of(
-    obs: &ObservationSet,
-    opts: &GapOptions,
-    backend: &dyn LpBackend,
-    program: &mut StructureProgram,
-) -> Result<EfficiencyGap, LpError> {
-    let at_one = program.solve(1.0, backend, false)?;
-    if at_one.primal.slack == 0.0 {
-        return Ok(EfficiencyGap {
-            value: 0.0,
-            lower: 0.0,
-            upper: 0.0,
-            exact: true,
-            certificate: EfficiencyCertificate {
-                feasible: at_one.primal,
-                infeasible: None,
-                cycles: Vec::new(),
-            },
-        });
-    }
-    let graph_structure = match opts.structure {
-        Structure::Separable if obs.num_agents() == 1 => Structure::Joint,
-        s => s,
-    };
-    let graphs = bridge::graphs(obs, graph_structure);
-    let per_graph = bridge::efficiency_gaps(&graphs, opts.tolerance);
-    match opts.structure {
-        Structure::Separable if obs.num_agents() > 1 => {
-            // The Separable system implies the PerAgent and the Joint ones (module doc).
-            let mut lower = per_graph.iter().map(|g| g.0).fold(0.0, f64::max);
-            let joint =
-                bridge::efficiency_gaps(&bridge::graphs(obs, Structure::Joint), opts.tolerance);
-            lower = lower.max(joint[0].0);
-            bisect(program, backend, lower, opts.efficiency_accuracy)
-        }
-        _ => exact(obs, program, backend, per_graph, opts),
-    }
-}
-
-/// `L_e = 1 - CCEI` (joint data, or the smallest agent CCEI for `PerAgent`), with a bracket of
-/// half-width `efficiency_accuracy` around it for the certificates: a rationalization at
-/// `value + accuracy` (LP) and the Farkas ray of the CCEI cycle at `value - accuracy`.
-fn exact(
-    obs: &ObservationSet,
-    program: &mut StructureProgram,
-    backend: &dyn LpBackend,
-    per_graph: Vec<(f64, Option<ViolatingCycle>)>,
-    opts: &GapOptions,
-) -> Result<EfficiencyGap, LpError> {
-    let (value, cycle) = per_graph
-        .into_iter()
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .unwrap_or((0.0, None));
-    let upper = (value + opts.efficiency_accuracy).min(1.0);
-    let lower = (value - opts.efficiency_accuracy).max(0.0);
-    let feasible = program.solve(1.0 - upper, backend, false)?.primal;
-    let cycles: Vec<ViolatingCycle> = cycle.into_iter().collect();
-    let infeasible = match cycles.first() {
-        Some(c) if lower > 0.0 => Some(bridge::cycle_ray(obs, program.structure, c, 1.0 - lower)),
-        _ => None,
-    };
-    let lower = if infeasible.is_some() { lower } else { 0.0 };
-    Ok(EfficiencyGap {
-        value,
-        lower,
-        upper,
-        exact: true,
-        certificate: EfficiencyCertificate {
-            feasible,
-            infeasible,
-            cycles,
-        },
-    })
-}
-
-/// Bisection on feasibility of the relaxed test over `r in [lower, 1]` (module doc).
-fn bisect(
-    program: &mut StructureProgram,
-    backend: &dyn LpBackend,
-    lower: f64,
-    accuracy: f64,
-) -> Result<EfficiencyGap, LpError> {
-    let mut lo = lower;
-    let mut hi = 1.0;
-    let mut feasible: Option<Rationalization> = None;
-    let mut probe = (lo + accuracy).min(1.0);
-    while hi - lo > accuracy {
-        let s = program.solve(1.0 - probe, backend, false)?;
-        if s.primal.slack == 0.0 {
-            hi = probe;
-            feasible = Some(s.primal);
-        } else {
-            lo = probe;
-        }
-        probe = 0.5 * (lo + hi);
-    }
-    let feasible = match feasible {
-        Some(f) => f,
-        None => program.solve(1.0 - hi, backend, false)?.primal,
-    };
-    let infeasible = if lo > 0.0 {
-        let s = program.solve(1.0 - lo, backend, true)?;
-        match s.dual {
-            Some(ray) => Some(ray),
-            // Feasible at the lower end after all: the bracket collapses onto it.
-            None => {
-                return Ok(EfficiencyGap {
-                    value: lo,
-                    lower: lo,
-                    upper: lo,
-                    exact: false,
-                    certificate: EfficiencyCertificate {
-                        feasible: s.primal,
-                        infeasible: None,
-                        cycles: Vec::new(),
-                    },
-                });
-            }
-        }
-    } else {
-        None
-    };
-    Ok(EfficiencyGap {
-        value: hi,
-        lower: lo,
-        upper: hi,
-        exact: false,
-        certificate: EfficiencyCertificate {
-            feasible,
-            infeasible,
-            cycles: Vec::new(),
-        },
-    })
 }

@@ -196,6 +196,30 @@ impl AfriatSystem {
         }
     }
 
+    /// Whether `p` satisfies every row with zero slack, classified as the verifier classifies
+    /// a rationalization (`crate::verify`): the raw coefficient `a - e s` (not snapped), an
+    /// excess within the tolerance of the row's magnitude `1 + |u_j| + |u_k| + lambda_k (a + e s)`.
+    /// Why not "slack within the tolerance of the point's largest number": near the threshold
+    /// of the efficiency gap a multiplier of `1e6` next to rows with multiplier 1 would excuse
+    /// an excess the verifier rejects on those rows.
+    pub fn rationalizes(&self, p: &Point, efficiency: f64) -> bool {
+        let (kk, tol) = (self.k, self.tol.relative());
+        (0..self.agents()).all(|i| {
+            let u = &p.u[i];
+            (0..kk).all(|k| {
+                let (l, b) = (p.lambda[k], efficiency * self.share[i][k]);
+                let row = &self.spend[i][k * kk..(k + 1) * kk];
+                row.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != k)
+                    .all(|(j, &a)| {
+                        let excess = u[j] - u[k] - l * (a - b);
+                        excess <= tol * (1.0 + u[j].abs() + u[k].abs() + l * (a + b))
+                    })
+            })
+        })
+    }
+
     /// The magnitude of row `(i, k, j)` at a point: the scale of its tolerance.
     fn row_scale(&self, e: Edge, efficiency: f64, p: &Point) -> f64 {
         let a = self.spend[e.agent][e.k * self.k + e.j];

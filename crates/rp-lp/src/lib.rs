@@ -22,6 +22,7 @@ mod cycle_cuts;
 mod cycle_ratio;
 pub mod data;
 mod dense_cycle;
+mod efficiency;
 pub mod error;
 pub mod gap;
 pub mod garp;
@@ -66,6 +67,6 @@ pub use structure::Structure;
 pub use test::{ConsistencyReport, TestOutcome, consistency_report, social_optimality_test};
 pub use tolerance::Tolerance;
 pub use verify::{
-    DualRole, VerificationFailure, VerificationReport, verify_dual, verify_efficiency, verify_gap,
-    verify_rationalization, verify_test,
+    DualRole, VerificationFailure, VerificationReport, verify_cycle, verify_dual,
+    verify_efficiency, verify_gap, verify_rationalization, verify_test,
 };

@@ -23,7 +23,6 @@ use crate::tolerance::Tolerance;
 pub(crate) struct StructureProgram {
     pub structure: Structure,
     systems: Vec<AfriatSystem>,
-    tol: Tolerance,
     generation: Generation,
     /// Rows of the last solve of each system, seeding the next one (row generation).
     seeds: Vec<Vec<Edge>>,
@@ -35,7 +34,8 @@ pub(crate) struct StructureProgram {
 
 /// A solved structure: the primal point (with its honest slack) and, on request, a dual.
 pub(crate) struct Solved {
-    /// Afriat numbers with the structure's slack (set to exactly 0 when zero up to tolerance).
+    /// Afriat numbers with the structure's slack, set to exactly 0 when every row holds within
+    /// the tolerance as the verifier classifies it ([`AfriatSystem::rationalizes`]).
     pub primal: Rationalization,
     /// A dual whose objective is the slack (when requested and the slack is positive).
     pub dual: Option<AfriatDual>,
@@ -94,7 +94,6 @@ impl StructureProgram {
             near,
             structure,
             systems,
-            tol,
             generation,
             seeds,
             cuts,
@@ -151,9 +150,9 @@ impl StructureProgram {
         for s in 0..self.systems.len() {
             solutions.push(self.solve_system(s, efficiency, backend)?);
         }
-        let zero = |s: &SystemSolution| s.slack() <= self.tol.relative() * s.point().magnitude();
+        let zero = |i: usize| self.systems[i].rationalizes(solutions[i].point(), efficiency);
         let worst = (0..solutions.len())
-            .filter(|&i| !zero(&solutions[i]))
+            .filter(|&i| !zero(i))
             .max_by(|&a, &b| solutions[a].slack().total_cmp(&solutions[b].slack()));
         let slack = worst.map_or(0.0, |i| solutions[i].slack());
         let dual = match worst {

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::certificate::{
     AfriatDual, EfficiencyCertificate, GapCertificate, Rationalization, TestCertificate,
+    ViolatingCycle,
 };
 use crate::data::ObservationSet;
 use crate::structure::Structure;
@@ -120,6 +121,17 @@ pub enum VerificationFailure {
     NotARay {
         /// The recomputed `sum z`.
         value: f64,
+    },
+    /// A step of a GARP cycle that is not affordable at the claimed efficiency.
+    CycleStep {
+        /// Observation whose budget is evaluated.
+        from: usize,
+        /// Observation whose bundle is evaluated.
+        to: usize,
+        /// `alpha^b_from . beta^b_to`.
+        cost: f64,
+        /// The budget at the claimed efficiency, `e0 e^b_from`.
+        budget: f64,
     },
     /// An objective (dual value, slack) that differs from the claim.
     Objective {
@@ -238,7 +250,9 @@ fn all_finite<'b>(mut values: impl Iterator<Item = &'b f64>) -> bool {
 
 /// Checks a [`Rationalization`]: shapes, `lambda >= 1`, every inequality with its slack
 /// (scale `1 + |u_j| + |u_k| + lambda (a + e s) + t`), and — when the slack is 0 — for every `k`
-/// the small LP "does `beta_k` maximize `sum_i U^i / lambda^i_k` over budget `k`".
+/// the small LP "does `beta_k` maximize `sum_i U^i / lambda^i_k` over budget `k`" (scale
+/// `1 + |welfare at beta_k|` plus the welfare gap the row tolerance allows there, see
+/// `verify::maximizer`).
 pub fn verify_rationalization(
     obs: &ObservationSet,
     r: &Rationalization,
@@ -338,14 +352,23 @@ pub enum DualRole {
         /// The claimed gap.
         claimed: f64,
     },
-    /// A Farkas ray of the test: its right-hand side must be negative.
+    /// A Farkas ray of the test at the dual's efficiency: its right-hand side must be negative.
     Farkas,
+    /// A Farkas ray of the relaxed test at *every* efficiency above the dual's own `e0`: what
+    /// the lower end of the efficiency gap, an infimum, needs (THEORY §4). Each
+    /// `z_k(e) = -sum w (a - e s)` grows with `e` (slope `sum w s >= 0`, shares are
+    /// nonnegative), so it suffices that `z(e0) >= 0`, `sum z(e0) >= 0` and that `sum z` is
+    /// positive at `e0` or grows (total slope `> 0`). A [`DualRole::Farkas`] ray at `e0`
+    /// qualifies; so does the ray of a cycle whose steps all cost exactly the budget at `e0`
+    /// (then `sum z(e0) = 0`: the relaxed test may hold at `e0` itself, but at no larger `e`).
+    FarkasAbove,
 }
 
 /// Checks an [`AfriatDual`]: weights `>= 0`; per-utility circulation at every node (scale
 /// `1 + in + out`); `z = -sum w d` recomputed, `>= 0` and equal to the stated floor (scale
 /// `1 + sum w (a + e s)` at that observation); then per role: a gap dual has `sum w <= 1` and
-/// `sum z` equal to the claim, a Farkas ray has `sum z > 0` (scale `1 + sum_r w_r (a + e s)`).
+/// `sum z` equal to the claim, a Farkas ray has `sum z > 0`, a ray above its efficiency has
+/// `sum z >= 0` and `sum z > 0` or `sum w s > 0` (scale `1 + sum_r w_r (a + e s)`).
 pub fn verify_dual(
     obs: &ObservationSet,
     dual: &AfriatDual,
@@ -375,6 +398,7 @@ pub fn verify_dual(
     let mut z = vec![vec![0.0; kk]; g];
     let mut z_scale = vec![vec![0.0; kk]; g];
     let mut total = 0.0;
+    let mut slope = 0.0;
     for (index, w) in dual.weights.iter().enumerate() {
         report.check(w.weight >= 0.0, || VerificationFailure::NegativeWeight {
             index,
@@ -389,6 +413,7 @@ pub fn verify_dual(
         let group = dual.structure.group_of(w.agent);
         z[group][w.from] -= w.weight * (a - s);
         z_scale[group][w.from] += w.weight.abs() * (a + s);
+        slope += w.weight * view.spend(w.agent, w.from, w.from);
         total += w.weight;
     }
     for (slot, &imbalance) in balance.iter().enumerate() {
@@ -450,6 +475,11 @@ pub fn verify_dual(
                 VerificationFailure::NotARay { value }
             });
         }
+        DualRole::FarkasAbove => {
+            let positive = tol.lt(0.0, value, value_scale);
+            let grows = tol.le(0.0, value, value_scale) && tol.lt(0.0, slope, value_scale);
+            report.check(positive || grows, || VerificationFailure::NotARay { value });
+        }
     }
     report
 }
@@ -505,9 +535,14 @@ pub fn verify_gap(
     report
 }
 
-/// Checks an efficiency-gap certificate for the bracket `[lower, upper]`: the rationalization is
-/// at efficiency `1 - upper` with zero slack, and the Farkas ray (needed when `lower > 0`) at
-/// efficiency `1 - lower`.
+/// Checks an efficiency-gap certificate for the bracket `0 <= lower <= upper <= 1` (THEORY §4:
+/// `L_e` is an infimum, so the two ends are proved differently):
+/// - upper: the rationalization has zero slack at efficiency `1 - upper`, so the relaxed test
+///   holds at `r = upper` (and, by monotonicity, above);
+/// - lower (when positive): a Farkas ray of the same structure read as
+///   [`DualRole::FarkasAbove`] at efficiency `1 - lower`, so the relaxed test fails at every
+///   `r < lower`; a ray at a definite efficiency passes that check too;
+/// - every listed GARP cycle is a weak cycle at efficiency `1 - lower` ([`verify_cycle`]).
 pub fn verify_efficiency(
     obs: &ObservationSet,
     cert: &EfficiencyCertificate,
@@ -516,8 +551,20 @@ pub fn verify_efficiency(
     tol: Tolerance,
 ) -> VerificationReport {
     let mut report = VerificationReport::new();
+    report.check((0.0..=upper).contains(&lower) && upper <= 1.0, || {
+        VerificationFailure::Shape {
+            what: format!("a bracket 0 <= lower ({lower}) <= upper ({upper}) <= 1"),
+        }
+    });
+    report.check(cert.feasible.slack == 0.0, || {
+        VerificationFailure::Objective {
+            what: "slack of the feasible side".into(),
+            claimed: 0.0,
+            computed: cert.feasible.slack,
+        }
+    });
     report.check(
-        cert.feasible.slack == 0.0 && tol.is_zero(cert.feasible.efficiency - (1.0 - upper), 1.0),
+        tol.is_zero(cert.feasible.efficiency - (1.0 - upper), 1.0),
         || VerificationFailure::Objective {
             what: "efficiency of the feasible side vs 1 - upper".into(),
             claimed: 1.0 - upper,
@@ -527,6 +574,11 @@ pub fn verify_efficiency(
     report.merge(verify_rationalization(obs, &cert.feasible, tol));
     match &cert.infeasible {
         Some(ray) => {
+            report.check(ray.structure == cert.feasible.structure, || {
+                VerificationFailure::Shape {
+                    what: "the Farkas ray is for another structure than the rationalization".into(),
+                }
+            });
             report.check(tol.is_zero(ray.efficiency - (1.0 - lower), 1.0), || {
                 VerificationFailure::Objective {
                     what: "efficiency of the infeasible side vs 1 - lower".into(),
@@ -534,11 +586,74 @@ pub fn verify_efficiency(
                     computed: ray.efficiency,
                 }
             });
-            report.merge(verify_dual(obs, ray, DualRole::Farkas, tol));
+            report.merge(verify_dual(obs, ray, DualRole::FarkasAbove, tol));
         }
         None => report.check(lower == 0.0, || VerificationFailure::Shape {
             what: "a positive lower end needs a Farkas ray".into(),
         }),
     }
+    for cycle in &cert.cycles {
+        report.merge(verify_cycle(obs, cycle, 1.0 - lower, tol));
+    }
+    report
+}
+
+/// Checks that `cycle` is a cycle of weak revealed preference at efficiency `e0`: at least two
+/// observations, consecutive ones distinct, every step `k -> j` with
+/// `alpha^b_k . beta^b_j <= e0 e^b_k` (scale `e0 e^b_k`, as [`crate::BudgetMatrix`] classifies
+/// GARP_e ties), `b` the cycle's agent block (the whole profile for `agent: None`) and
+/// `e^b_k = alpha^b_k . beta^b_k`, and at least one step with a positive budget `e^b_k`. Then
+/// for every `e > e0` that step is strict and the cycle violates GARP_e: the relaxed test of
+/// every structure fails there (`Separable` rows summed over agents give the joint ones, and
+/// agent `i`'s rows alone are agent `i`'s).
+pub fn verify_cycle(
+    obs: &ObservationSet,
+    cycle: &ViolatingCycle,
+    e0: f64,
+    tol: Tolerance,
+) -> VerificationReport {
+    let mut report = VerificationReport::new();
+    let (kk, m) = (obs.len(), cycle.observations.len());
+    let block = match cycle.agent {
+        None => Some(0..obs.dim()),
+        Some(i) => (i < obs.num_agents()).then(|| obs.block(i)),
+    };
+    let nodes = &cycle.observations;
+    let fits = m >= 2
+        && nodes.iter().all(|&k| k < kk)
+        && (0..m).all(|t| nodes[t] != nodes[(t + 1) % m])
+        && e0.is_finite();
+    let Some(block) = block.filter(|_| fits) else {
+        report.shape(format!(
+            "a cycle of at least two observations below {kk}, consecutive ones distinct, of an \
+             agent below {} was expected",
+            obs.num_agents()
+        ));
+        return report;
+    };
+    let spend = |k: usize, j: usize| {
+        inner(
+            &obs.probe(k)[block.clone()],
+            &obs.strategy(j)[block.clone()],
+        )
+    };
+    let mut any_budget = false;
+    for t in 0..m {
+        let (k, j) = (nodes[t], nodes[(t + 1) % m]);
+        let budget = e0 * spend(k, k);
+        any_budget |= budget > 0.0;
+        let cost = spend(k, j);
+        report.check(tol.le(cost, budget, budget), || {
+            VerificationFailure::CycleStep {
+                from: k,
+                to: j,
+                cost,
+                budget,
+            }
+        });
+    }
+    report.check(any_budget, || VerificationFailure::Shape {
+        what: "a cycle needs a step with a positive budget".into(),
+    });
     report
 }

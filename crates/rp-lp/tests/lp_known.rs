@@ -1,5 +1,8 @@
-//! Hand-computed known answers for the test and both gaps (2–4 observations).
+//! Hand-computed known answers for the test and both gaps (small data sets, ties included).
 
+mod common;
+
+use common::readme_example;
 use rp_lp::{
     Agent, Backend, GapKind, GapOptions, ObservationSet, ParetoCertificate, Structure,
     TestCertificate, pareto_gap, social_optimality_test,
@@ -179,4 +182,129 @@ fn separable_efficiency_gap_solves_the_quadratic() {
     );
     assert!(eff.value - eff.lower_bound <= 1e-6);
     assert!(eff.verification.verified, "{:?}", eff.verification);
+}
+
+#[test]
+fn attained_efficiency_gap_is_certified_by_a_tied_cycle() {
+    // Joint ratios: rho_01 = rho_10 = 1 / 1.4 = 5/7 (each agent spends .5 of its .7), rho_02 =
+    // rho_12 = 1.05 / 1.4 = 3/4, rho_20 = rho_21 = 1.28. CCEI = 5/7 by the cycle 0 <-> 1, both
+    // steps at 5/7: GARP_e fails for every e > 5/7 and holds at e = 5/7 (no strict step).
+    // Separable at e = 5/7 (normalized d = a - e s): agent a's 0 <-> 1 rows have d = 5/14 -
+    // (5/7)(1/2) = 0, d^a_02 = 15/28 - 5/14 = 5/28, d^b_02 = 3/14 - 5/14 = -1/7, d^a_20 =
+    // .48 - (5/7)(.6) > 0, d^b_20 = .8 - (5/7)(.4) > 0: lambda = 1, u^a = 0, u^b = (0, 0, -1/7)
+    // satisfy every row. So L_e = 2/7 for Separable and Joint, attained: the bracket is the
+    // point [2/7, 2/7], its lower end proved by the cycle's ray at every e > 5/7. No Farkas
+    // ray exists *at* e = 5/7, which is what the verifier used to demand.
+    let d = readme_example();
+    for backend in [Backend::Microlp, Backend::Clarabel] {
+        for structure in [Structure::Separable, Structure::Joint] {
+            let eff = pareto_gap(&d, &opts(structure, GapKind::Efficiency, backend)).unwrap();
+            assert!(
+                eff.verification.verified,
+                "{structure:?}: {:?}",
+                eff.verification
+            );
+            assert!((eff.value - 2.0 / 7.0).abs() < 1e-12, "{}", eff.value);
+            assert!((eff.lower_bound - 2.0 / 7.0).abs() < 1e-12);
+            let ParetoCertificate::Efficiency(cert) = eff.certificate else {
+                panic!("an efficiency certificate")
+            };
+            assert!((cert.feasible.efficiency - 5.0 / 7.0).abs() < 1e-12);
+            let ray = cert.infeasible.expect("a ray for the positive lower end");
+            assert!(
+                ray.value.abs() < 1e-12,
+                "a tied cycle's ray is 0 at e = 5/7"
+            );
+            assert_eq!(cert.cycles.len(), 1);
+        }
+    }
+}
+
+#[test]
+fn nested_ties_give_a_zero_efficiency_gap_with_a_wider_certified_bracket() {
+    // alpha_0 = (2, 1, 2, 1), beta_0 = (.3, 0, .3, .2): e_0 = 1.4; alpha_1 = (2, 1, 1, 1),
+    // beta_1 = (.1, .2, .1, .3): e_1 = .8; alpha_2 = (1, 1, 2, 2), beta_2 = (0, .3, .3, .2):
+    // e_2 = 1.3. alpha_1 . beta_2 = .8 (rho_12 = 1), alpha_2 . beta_0 = 1.3 (rho_20 = 1),
+    // alpha_0 . beta_1 = .9 (rho_01 = 9/14): GARP fails through two ties, but every cycle needs
+    // a tie, so CCEI = 1 and L_e = 0 < L. Just above 0 a rationalization needs multipliers
+    // growing like a power of 1/r (one factor per tie; the other three observations add more
+    // nested ties): the LP cannot certify r = 1e-6, so the upper end lies further up, and it is
+    // certified all the same.
+    let d = ObservationSet::new(
+        vec![Agent::new("a", 2), Agent::new("b", 2)],
+        vec![
+            vec![2.0, 1.0, 2.0, 1.0],
+            vec![2.0, 1.0, 1.0, 1.0],
+            vec![1.0, 1.0, 2.0, 2.0],
+            vec![3.0, 1.0, 3.0, 3.0],
+            vec![2.0, 2.0, 3.0, 1.0],
+            vec![1.0, 1.0, 1.0, 1.0],
+        ],
+        vec![
+            vec![0.3, 0.0, 0.3, 0.2],
+            vec![0.1, 0.2, 0.1, 0.3],
+            vec![0.0, 0.3, 0.3, 0.2],
+            vec![0.0, 0.1, 0.3, 0.1],
+            vec![0.3, 0.3, 0.3, 0.2],
+            vec![0.1, 0.3, 0.3, 0.1],
+        ],
+    )
+    .unwrap();
+    for backend in [Backend::Microlp, Backend::Clarabel] {
+        let add = pareto_gap(&d, &opts(Structure::Joint, GapKind::Additive, backend)).unwrap();
+        assert!(add.value > 0.0 && add.verification.verified);
+        let eff = pareto_gap(&d, &opts(Structure::Joint, GapKind::Efficiency, backend)).unwrap();
+        assert!(
+            eff.verification.verified,
+            "{backend:?}: {:?}",
+            eff.verification
+        );
+        assert_eq!((eff.value, eff.lower_bound), (0.0, 0.0));
+        let ParetoCertificate::Efficiency(cert) = eff.certificate else {
+            panic!("an efficiency certificate")
+        };
+        let upper = 1.0 - cert.feasible.efficiency;
+        assert!(upper > 0.0 && upper <= 1e-2, "upper end {upper}");
+    }
+}
+
+#[test]
+fn tie_violation_at_a_huge_probe_scale_verifies() {
+    // Probes times 1e12. beta_1 = (0, .5, 0) at alpha_1 = (3, 2, 1) 1e12: e_1 = 1e12;
+    // beta_3 = (0, 0, .25) at alpha_3 = (2, 1, 2) 1e12: e_3 = .5e12. alpha_3 . beta_1 = .5e12
+    // (rho_31 = 1, a tie) and alpha_1 . beta_3 = .25e12 (rho_13 = 1/4, strict): GARP fails only
+    // through the tie, so L_e = 0 (CCEI = 1), while the two rows give .75 lambda_1 <= 2t, so
+    // L >= 3/8 (the verified certificate shows it attained). The rationalization just above
+    // r = 0 needs lambda_3 ~ 1e6; the verifier's maximizer check once rejected it on a scale
+    // of 1 while every row passed on theirs.
+    let s = 1e12;
+    let d = ObservationSet::single_agent(
+        vec![
+            vec![s, s, 2.0 * s],
+            vec![3.0 * s, 2.0 * s, s],
+            vec![s, 3.0 * s, s],
+            vec![2.0 * s, s, 2.0 * s],
+            vec![3.0 * s, 2.0 * s, 3.0 * s],
+        ],
+        vec![
+            vec![0.0, 0.5, 0.0],
+            vec![0.0, 0.5, 0.0],
+            vec![0.25, 0.25, 0.25],
+            vec![0.0, 0.0, 0.25],
+            vec![0.5, 0.5, 0.25],
+        ],
+    )
+    .unwrap();
+    for structure in [Structure::Separable, Structure::Joint, Structure::PerAgent] {
+        let add = pareto_gap(&d, &opts(structure, GapKind::Additive, Backend::Microlp)).unwrap();
+        assert!(add.verification.verified, "{:?}", add.verification);
+        assert!((add.value - 0.375).abs() < 1e-9, "{}", add.value);
+        let eff = pareto_gap(&d, &opts(structure, GapKind::Efficiency, Backend::Microlp)).unwrap();
+        assert!(
+            eff.verification.verified,
+            "{structure:?}: {:?}",
+            eff.verification
+        );
+        assert_eq!(eff.value, 0.0);
+    }
 }

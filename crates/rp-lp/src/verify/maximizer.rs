@@ -9,6 +9,15 @@
 //! utility the piece attaining `U^i` at the LP's maximizer when the LP's level overestimates it,
 //! and solve again (warm, by microlp's dual simplex).
 //!
+//! Tolerance. The check allows the welfare gap that the inequality tolerance of
+//! [`super::verify_rationalization`] allows, no more: piece `m` of `U^i` undercuts `u^i_k` at
+//! `beta^i_k` by exactly the excess of row `m -> k`, and the maximum over budget `k` is at most
+//! `sum_i u^i_k / lambda^i_k` (Afriat's argument), so rows within their tolerance bound the gap
+//! by `tol sum_i max_m scale(i, m -> k) / lambda^i_k`. The comparison scale is that sum plus
+//! `1 + |welfare at beta_k|`. Why it matters: near the threshold of the efficiency gap a
+//! multiplier of `1e6` makes a row's tolerance `1e-3`; a fixed scale of `1 + |welfare|` then
+//! rejected numbers whose every row passed.
+//!
 //! Why this is still an exact check: an LP with fewer rows has a maximum at least the true one,
 //! so a restricted maximum within the tolerance of the welfare at `beta_k` proves the claim; and
 //! when the restricted maximizer overestimates no `U^i`, its value is the true welfare of a
@@ -117,6 +126,7 @@ pub(super) fn check(
     let at_choice: f64 = (0..m)
         .map(|i| weights[i] * pieces.utility(i, choice(i)).0)
         .sum();
+    let scale = 1.0 + at_choice.abs() + row_allowance(&pieces, k);
     let n = view.obs.dim();
     let mut p = Problem::new(OptimizationDirection::Maximize);
     let x: Vec<Variable> = (0..n)
@@ -150,7 +160,7 @@ pub(super) fn check(
     let mut solution = solved(p.solve_with(options)).map_err(small)?;
     loop {
         let maximum = solution.objective();
-        if tol.le(maximum, at_choice, 1.0 + at_choice.abs()) {
+        if tol.le(maximum, at_choice, scale) {
             return Ok(());
         }
         let mut missing = Vec::new();
@@ -180,6 +190,27 @@ pub(super) fn check(
                 .map_err(small)?;
         }
     }
+}
+
+/// `sum_i max_m scale(i, m -> k) / lambda^i_k` with the row scale of the inequality check,
+/// `1 + |u^i_k| + |u^i_m| + lambda^i_m (a^i_mk + e s^i_m)` (module doc, "Tolerance").
+fn row_allowance(pieces: &Pieces, k: usize) -> f64 {
+    let (view, r) = (pieces.view, pieces.r);
+    (0..view.blocks.len())
+        .map(|i| {
+            let widest = (0..view.k())
+                .filter(|&m| m != k)
+                .map(|m| {
+                    let l = r.multiplier(i, m);
+                    let a = view.spend(i, m, k);
+                    1.0 + r.u[i][k].abs()
+                        + r.u[i][m].abs()
+                        + l * (a + r.efficiency * pieces.own[i][m])
+                })
+                .fold(0.0, f64::max);
+            widest / r.multiplier(i, k)
+        })
+        .sum()
 }
 
 /// The solution of a solve or edit, or the reason there is none.

@@ -1,6 +1,7 @@
 //! Data generators for the LP-layer property tests: profiles that maximize random concave
 //! separable utilities agent by agent under one shared budget per game (so they are socially
-//! optimal by construction), planted violations, and noise.
+//! optimal by construction), planted violations, noise, tie-heavy data, and small data sets
+//! shared by several test files.
 
 #![allow(dead_code)]
 
@@ -186,4 +187,80 @@ pub fn planted_data(
         let sizes: Vec<usize> = d.agents().iter().map(|a| a.actions).collect();
         build(&sizes, probes, strategies)
     })
+}
+
+/// One row of [`tied_data`] before assembly: probe entries, grid indices of the strategy, and
+/// an optional copy `(of an earlier row, index taken modulo the row number; keep its probe too)`.
+type TiedRow = (Vec<u8>, Vec<usize>, Option<(usize, bool)>);
+
+/// Tie-heavy data, where the continuous generators above almost never land: probes with small
+/// integer entries (1..=3), strategies on a coarse grid with zeros ({0, 0.1, 0.2, 0.3} or
+/// {0, 0.25, 0.5}, so many bundles cost exactly a budget and agents are often idle), and
+/// duplicates (an exact copy of an earlier observation, or its bundle chosen at a new probe).
+/// A row whose profile is all zero gets the smallest positive grid value in its first entry
+/// (an observation with `e_k = 0` is invalid); fixing it instead of filtering keeps shrinking.
+pub fn tied_data(
+    k: std::ops::RangeInclusive<usize>,
+    m: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = ObservationSet> {
+    (sizes(m, 1), k, any::<bool>())
+        .prop_flat_map(|(sizes, k, quarters)| {
+            let n: usize = sizes.iter().sum();
+            let levels: usize = if quarters { 3 } else { 4 };
+            let row = (
+                prop::collection::vec(1u8..=3, n),
+                prop::collection::vec(0..levels, n),
+                prop::option::weighted(0.25, (any::<usize>(), any::<bool>())),
+            );
+            (Just(sizes), Just(quarters), prop::collection::vec(row, k))
+        })
+        .prop_map(|(sizes, quarters, rows)| assemble_tied(&sizes, quarters, rows))
+}
+
+fn assemble_tied(sizes: &[usize], quarters: bool, rows: Vec<TiedRow>) -> ObservationSet {
+    let grid: &[f64] = if quarters {
+        &[0.0, 0.25, 0.5]
+    } else {
+        &[0.0, 0.1, 0.2, 0.3]
+    };
+    let mut probes: Vec<Vec<f64>> = Vec::with_capacity(rows.len());
+    let mut strategies: Vec<Vec<f64>> = Vec::with_capacity(rows.len());
+    for (r, (probe, levels, copy)) in rows.into_iter().enumerate() {
+        let mut alpha: Vec<f64> = probe.into_iter().map(f64::from).collect();
+        let mut beta: Vec<f64> = levels.into_iter().map(|l| grid[l]).collect();
+        if let Some((of, same_probe)) = copy.filter(|_| r > 0) {
+            let j = of % r;
+            beta.clone_from(&strategies[j]);
+            if same_probe {
+                alpha.clone_from(&probes[j]);
+            }
+        }
+        if beta.iter().all(|&b| b == 0.0) {
+            beta[0] = grid[1];
+        }
+        probes.push(alpha);
+        strategies.push(beta);
+    }
+    build(sizes, probes, strategies)
+}
+
+/// The README's two-agent example (examples/data; the CLI test has the same data): blocks
+/// (a1, a2 | b1, b2), alpha_0 = (1, 2 | 1, 2), beta_0 = (.1, .3 | .1, .3), e_0 = 1.4;
+/// alpha_1 = (2, 1 | 2, 1), beta_1 = (.3, .1 | .3, .1), e_1 = 1.4; alpha_2 = (1.2, 1.2 | 2, 2),
+/// beta_2 = (.25, .25 | .1, .1), e_2 = 1.
+pub fn readme_example() -> ObservationSet {
+    ObservationSet::new(
+        vec![Agent::new("a", 2), Agent::new("b", 2)],
+        vec![
+            vec![1.0, 2.0, 1.0, 2.0],
+            vec![2.0, 1.0, 2.0, 1.0],
+            vec![1.2, 1.2, 2.0, 2.0],
+        ],
+        vec![
+            vec![0.1, 0.3, 0.1, 0.3],
+            vec![0.3, 0.1, 0.3, 0.1],
+            vec![0.25, 0.25, 0.1, 0.1],
+        ],
+    )
+    .unwrap()
 }
