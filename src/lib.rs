@@ -4,6 +4,7 @@
 //! re-exports each library crate under a short name. Applications may depend on it, or on any
 //! single crate (`rp-lp`, `rp-game`, `rp-policy`, `rp-robust`, `rp-design`) alone.
 
+pub use rp_design as design;
 pub use rp_game as game;
 pub use rp_lp as lp;
 pub use rp_policy as policy;
