@@ -27,6 +27,12 @@
 //!    the multipliers (Dijkstra with the current levels as potentials), a few rounds; each keeps
 //!    the numbers feasible and can only shrink them.
 //!
+//! Idle budgets. In a per-agent matrix ([`BudgetMatrix::agent`]) an agent idle in game `k` has
+//! `e^i_k = 0`: its budget set is `{0}`, so the graph tests see ratios 1 or `+inf` in row `k`.
+//! The inequalities still read the finite `E[k][j] = alpha^i_k . beta^i_j` (recorded by the
+//! matrix), so `lambda_k` is chosen large enough for them and the numbers satisfy the raw
+//! inequalities, not only the graph's.
+//!
 //! Everything is `O(K^2)` per pass (Tarjan, Howard iterations, Dijkstra on the dense graph).
 //! Ties inside a component hold up to the tolerance (`E[k][j] >= -tol e_k` there), which is the
 //! tolerance convention of [`AfriatNumbers::satisfies`].
@@ -301,7 +307,7 @@ impl AfriatNumbers {
                 if e.is_infinite() {
                     continue;
                 }
-                let spend = b.ratio(k, j) * b.budget(k);
+                let spend = b.spend(k, j);
                 let scale = self.u[j].abs() + self.u[k].abs() + lk * (spend + b.budget(k));
                 if !tol.le(self.u[j], self.u[k] + lk * e, scale) {
                     return Some((k, j));

@@ -65,15 +65,14 @@ pub(crate) fn rationalization(
 ) -> Option<Rationalization> {
     let mut u = Vec::with_capacity(graphs.len());
     let mut lambda = Vec::with_capacity(graphs.len());
-    for (agent, b) in graphs {
+    for (_, b) in graphs {
         let numbers = afriat_numbers(b, tol)?;
-        let mut multipliers: Vec<f64> = numbers
+        let multipliers: Vec<f64> = numbers
             .lambda
             .iter()
             .zip(obs.expenditures())
             .map(|(l, e)| l * e)
             .collect();
-        repair_idle(obs, *agent, &numbers.u, &mut multipliers);
         let smallest = multipliers.iter().copied().fold(f64::INFINITY, f64::min);
         let scale = if smallest.is_finite() && smallest > 0.0 {
             1.0 / smallest
@@ -93,29 +92,6 @@ pub(crate) fn rationalization(
         lambda,
         slack: 0.0,
     })
-}
-
-/// Multipliers of the observations where `agent` is idle (`e^i_k = 0`).
-///
-/// The graph layer treats an idle budget as `{0}` (ratio `+inf`: nothing else affordable), so
-/// its multiplier there is not constrained by the rows `u_j - u_k - lambda_k a^i_kj <= 0`, whose
-/// coefficients `a^i_kj = alpha^i_k . beta^i_j / e_k` are then all `>= 0`. Raising `lambda_k`
-/// to `max_j (u_j - u_k) / a^i_kj` satisfies them and touches no other row.
-fn repair_idle(obs: &ObservationSet, agent: Option<usize>, u: &[f64], multipliers: &mut [f64]) {
-    let Some(i) = agent else { return };
-    let block = obs.block(i);
-    for (k, lambda) in multipliers.iter_mut().enumerate() {
-        if obs.agent_expenditure(i, k) > 0.0 {
-            continue;
-        }
-        let alpha = &obs.probe(k)[block.clone()];
-        for j in 0..obs.len() {
-            let a = dot(alpha, &obs.strategy(j)[block.clone()]) / obs.expenditure(k);
-            if a > 0.0 && u[j] > u[k] {
-                *lambda = lambda.max((u[j] - u[k]) / a);
-            }
-        }
-    }
 }
 
 /// The Farkas ray of `cycle` at efficiency `efficiency` (module doc), on normalized data.

@@ -22,6 +22,9 @@ pub struct BudgetMatrix {
     k: usize,
     rho: Vec<f64>,
     budget: Vec<f64>,
+    /// `(k, alpha_k . beta_j for all j)` for the rows with a zero budget (an idle agent), by `k`:
+    /// their ratios are 1 or `+inf`, which loses the spend that [`Self::evaluation`] needs.
+    idle: Vec<(usize, Vec<f64>)>,
 }
 
 impl BudgetMatrix {
@@ -65,7 +68,20 @@ impl BudgetMatrix {
         } else {
             rho.chunks_mut(k).enumerate().for_each(fill);
         }
-        Self { k, rho, budget }
+        let idle = (0..k)
+            .filter(|&row_k| budget[row_k] <= 0.0)
+            .map(|row_k| {
+                let mut row = vec![0.0; k];
+                spend(row_k, &mut row);
+                (row_k, row)
+            })
+            .collect();
+        Self {
+            k,
+            rho,
+            budget,
+            idle,
+        }
     }
 
     /// Builds directly from a ratio matrix (row-major `K x K`) and budgets; used for general
@@ -77,7 +93,12 @@ impl BudgetMatrix {
             && budget.len() == k
             && budget.iter().all(|e| e.is_finite() && *e >= 0.0)
             && rho.iter().all(|r| !r.is_nan());
-        ok.then_some(Self { k, rho, budget })
+        ok.then_some(Self {
+            k,
+            rho,
+            budget,
+            idle: Vec::new(),
+        })
     }
 
     /// Number of observations `K`.
@@ -105,13 +126,30 @@ impl BudgetMatrix {
         self.budget[k]
     }
 
-    /// `E[k][j] = alpha_k . beta_j - e_k` (THEORY §1).
+    /// `alpha_k . beta_j`. For a zero budget (an idle agent) it is the spend recorded when the
+    /// matrix was built from data; a matrix built by [`Self::from_ratios`] records none, so
+    /// there it is 0 for a ratio of 1 and `+inf` otherwise.
+    pub fn spend(&self, k: usize, j: usize) -> f64 {
+        let e = self.budget[k];
+        if e > 0.0 {
+            return self.ratio(k, j) * e;
+        }
+        match self.idle.binary_search_by_key(&k, |row| row.0) {
+            Ok(at) => self.idle[at].1[j],
+            Err(_) if self.ratio(k, j) == 1.0 => 0.0,
+            Err(_) => f64::INFINITY,
+        }
+    }
+
+    /// `E[k][j] = alpha_k . beta_j - e_k` (THEORY §1). Finite for matrices built from data, idle
+    /// budgets included (`E[k][j] = alpha_k . beta_j` there); `+inf` only where
+    /// [`Self::spend`] is.
     pub fn evaluation(&self, k: usize, j: usize) -> f64 {
-        let r = self.ratio(k, j);
-        if r.is_infinite() {
-            f64::INFINITY
+        let e = self.budget[k];
+        if e > 0.0 {
+            e * (self.ratio(k, j) - 1.0)
         } else {
-            self.budget[k] * (r - 1.0)
+            self.spend(k, j) - e
         }
     }
 
@@ -215,6 +253,10 @@ mod tests {
         assert_eq!(b.ratio(0, 0), 1.0);
         assert_eq!(b.ratio(0, 1), f64::INFINITY);
         assert_eq!(b.ratio(1, 0), 0.0);
+        // The idle row keeps its spend: alpha^b_0 . beta^b_1 = 1 * 1 = 1, so E[0][1] = 1 - 0.
+        assert_eq!(b.spend(0, 1), 1.0);
+        assert_eq!(b.evaluation(0, 1), 1.0);
+        assert_eq!(b.evaluation(0, 0), 0.0);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! `K >= 2` observations ([`crate::DataError::TooFew`] otherwise).
 //!
 //! - `L` is the optimum of the min-slack program with the floor `lambda >= 1`
-//!   ([`crate::generation`]), solved by constraint generation. It is *attained*: the
-//!   certificate holds a point `(u, lambda, t = L)` satisfying every row and a dual with
-//!   objective `L`. `L = 0` exactly when the test of §3 is feasible (zero is decided with the one
+//!   ([`crate::generation`]), solved by cycle cuts (or row generation, the reference). It is
+//!   *attained*: the certificate holds a point `(u, lambda, t = L)` satisfying every row and a
+//!   dual with objective `L`. `L = 0` exactly when the test of §3 is feasible (zero is decided with the one
 //!   tolerance, relative to the magnitude of the solution).
 //! - `L_e` is an *infimum*: the smallest budget shrink `r` at which the relaxed test is feasible.
 //!   For `Joint` it is `1 - CCEI` of the joint data; for `PerAgent` the agents' systems are
@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::{Backend, LpBackend};
 use crate::bridge;
 use crate::certificate::{EfficiencyCertificate, GapCertificate, Rationalization, ViolatingCycle};
+use crate::cycle_cuts::CycleCut;
 use crate::data::ObservationSet;
 use crate::error::LpError;
 use crate::generation::Generation;
@@ -109,7 +110,8 @@ pub struct AdditiveGap {
     pub lower_bound: f64,
     /// Primal point and dual.
     pub certificate: GapCertificate,
-    /// Rows generated (of `M K (K - 1)`).
+    /// Constraints generated: cycle cuts of the master ([`crate::GapMethod::CycleCuts`]) or rows
+    /// of the `M K (K - 1)` ([`crate::GapMethod::RowGeneration`]).
     pub rows: usize,
 }
 
@@ -156,34 +158,71 @@ pub struct ParetoGap {
     pub verification: VerificationReport,
 }
 
+/// Cycles that defined an earlier gap's program: a warm start for the next gap on similar data.
+///
+/// The designer computes gaps on the same probes with slightly different strategies (both sides
+/// of a perturbation, then the next iterate): the cycles that were cuts of one program
+/// ([`CycleCut`], module doc of [`crate::generation`]) are good first cuts of the next. A hint
+/// only seeds the master program: every cycle is re-evaluated on the new data and the answer
+/// is certified as without it, so a hint changes no gap beyond the solver tolerance (a
+/// different but equally optimal point can be returned when the optimum is not unique), and
+/// the same data with the same hint give the same answer. Cycles that do not fit the data (an
+/// observation out of range, an unknown utility, not a simple cycle) are ignored. Hints are used
+/// by the cycle-cut method only.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapHint {
+    /// Cycles, each of one utility (the agent for `Separable` and `PerAgent`, 0 for `Joint`).
+    pub cycles: Vec<CycleCut>,
+}
+
+impl GapHint {
+    /// True when the hint holds no cycle (a cold start).
+    pub fn is_empty(&self) -> bool {
+        self.cycles.is_empty()
+    }
+}
+
 /// Computes the gap `opts.kind` of `obs` for `opts.structure`, and verifies its certificate.
 pub fn pareto_gap(obs: &ObservationSet, opts: &GapOptions) -> Result<ParetoGap, LpError> {
+    pareto_gap_with_hint(obs, opts, &GapHint::default()).map(|(gap, _)| gap)
+}
+
+/// [`pareto_gap`] started from the cycles of `hint`; also returns the hint for the next call
+/// (the cycles of this call's final program that are within twice the gap of binding). See
+/// [`GapHint`] for what a hint may change.
+pub fn pareto_gap_with_hint(
+    obs: &ObservationSet,
+    opts: &GapOptions,
+    hint: &GapHint,
+) -> Result<(ParetoGap, GapHint), LpError> {
     let backend = opts.backend.solver()?;
     match opts.kind {
         GapKind::Additive => {
-            let g = additive_gap_with(obs, opts, backend.as_ref())?;
+            let (g, next) = additive_gap_with(obs, opts, backend.as_ref(), hint)?;
             let verification = verify_gap(obs, &g.certificate, g.value, opts.tolerance);
-            Ok(ParetoGap {
+            let gap = ParetoGap {
                 structure: opts.structure,
                 kind: opts.kind,
                 value: g.value,
                 lower_bound: g.lower_bound,
                 certificate: ParetoCertificate::Additive(g.certificate),
                 verification,
-            })
+            };
+            Ok((gap, next))
         }
         GapKind::Efficiency => {
-            let g = efficiency_gap_with(obs, opts, backend.as_ref())?;
+            let (g, next) = efficiency_gap_with(obs, opts, backend.as_ref(), hint)?;
             let verification =
                 verify_efficiency(obs, &g.certificate, g.lower, g.upper, opts.tolerance);
-            Ok(ParetoGap {
+            let gap = ParetoGap {
                 structure: opts.structure,
                 kind: opts.kind,
                 value: g.value,
                 lower_bound: g.lower,
                 certificate: ParetoCertificate::Efficiency(g.certificate),
                 verification,
-            })
+            };
+            Ok((gap, next))
         }
     }
 }
@@ -191,31 +230,38 @@ pub fn pareto_gap(obs: &ObservationSet, opts: &GapOptions) -> Result<ParetoGap, 
 /// The additive gap `L` (THEORY §4) for `opts.structure` (not verified: see [`pareto_gap`]).
 pub fn additive_gap(obs: &ObservationSet, opts: &GapOptions) -> Result<AdditiveGap, LpError> {
     let backend = opts.backend.solver()?;
-    additive_gap_with(obs, opts, backend.as_ref())
+    additive_gap_with(obs, opts, backend.as_ref(), &GapHint::default()).map(|(gap, _)| gap)
 }
 
-fn prepare(obs: &ObservationSet, opts: &GapOptions) -> Result<StructureProgram, LpError> {
+fn prepare(
+    obs: &ObservationSet,
+    opts: &GapOptions,
+    hint: &GapHint,
+) -> Result<StructureProgram, LpError> {
     opts.check()?;
     obs.require_at_least(2, "a Pareto gap")?;
-    Ok(StructureProgram::new(
+    let mut program = StructureProgram::new(
         &obs.normalized(),
         opts.structure,
         opts.tolerance,
         opts.generation,
-    ))
+    );
+    program.seed(&hint.cycles);
+    Ok(program)
 }
 
 fn additive_gap_with(
     obs: &ObservationSet,
     opts: &GapOptions,
     backend: &dyn LpBackend,
-) -> Result<AdditiveGap, LpError> {
-    let mut program = prepare(obs, opts)?;
+    hint: &GapHint,
+) -> Result<(AdditiveGap, GapHint), LpError> {
+    let mut program = prepare(obs, opts, hint)?;
     let solved = program.solve(1.0, backend, true)?;
     let value = solved.primal.slack;
     let lower_bound = solved.dual.as_ref().map_or(0.0, |d| d.value);
     tracing::debug!(value, lower_bound, rows = solved.rows, "additive gap");
-    Ok(AdditiveGap {
+    let gap = AdditiveGap {
         value,
         lower_bound,
         certificate: GapCertificate {
@@ -223,21 +269,33 @@ fn additive_gap_with(
             dual: solved.dual,
         },
         rows: solved.rows,
-    })
+    };
+    Ok((gap, program.hint()))
 }
 
 /// The efficiency gap `L_e` (THEORY §4) for `opts.structure` (not verified: see [`pareto_gap`]).
 pub fn efficiency_gap(obs: &ObservationSet, opts: &GapOptions) -> Result<EfficiencyGap, LpError> {
     let backend = opts.backend.solver()?;
-    efficiency_gap_with(obs, opts, backend.as_ref())
+    efficiency_gap_with(obs, opts, backend.as_ref(), &GapHint::default()).map(|(gap, _)| gap)
 }
 
 fn efficiency_gap_with(
     obs: &ObservationSet,
     opts: &GapOptions,
     backend: &dyn LpBackend,
+    hint: &GapHint,
+) -> Result<(EfficiencyGap, GapHint), LpError> {
+    let mut program = prepare(obs, opts, hint)?;
+    let gap = efficiency_gap_of(obs, opts, backend, &mut program)?;
+    Ok((gap, program.hint()))
+}
+
+fn efficiency_gap_of(
+    obs: &ObservationSet,
+    opts: &GapOptions,
+    backend: &dyn LpBackend,
+    program: &mut StructureProgram,
 ) -> Result<EfficiencyGap, LpError> {
-    let mut program = prepare(obs, opts)?;
     let at_one = program.solve(1.0, backend, false)?;
     if at_one.primal.slack == 0.0 {
         return Ok(EfficiencyGap {
@@ -265,9 +323,9 @@ fn efficiency_gap_with(
             let joint =
                 bridge::efficiency_gaps(&bridge::graphs(obs, Structure::Joint), opts.tolerance);
             lower = lower.max(joint[0].0);
-            bisect(&mut program, backend, lower, opts.efficiency_accuracy)
+            bisect(program, backend, lower, opts.efficiency_accuracy)
         }
-        _ => exact(obs, &mut program, backend, per_graph, opts),
+        _ => exact(obs, program, backend, per_graph, opts),
     }
 }
 

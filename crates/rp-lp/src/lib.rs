@@ -18,8 +18,10 @@ mod bridge;
 pub mod budget;
 pub mod ccei;
 pub mod certificate;
+mod cycle_cuts;
 mod cycle_ratio;
 pub mod data;
+mod dense_cycle;
 pub mod error;
 pub mod gap;
 pub mod garp;
@@ -45,14 +47,15 @@ pub use certificate::{
     AfriatDual, EdgeWeight, EfficiencyCertificate, GapCertificate, Rationalization,
     TestCertificate, ViolatingCycle,
 };
+pub use cycle_cuts::CycleCut;
 pub use data::{Agent, DataError, ObservationSet};
 pub use error::LpError;
 pub use gap::{
-    AdditiveGap, EfficiencyGap, GapKind, GapOptions, ParetoCertificate, ParetoGap, additive_gap,
-    efficiency_gap, pareto_gap,
+    AdditiveGap, EfficiencyGap, GapHint, GapKind, GapOptions, ParetoCertificate, ParetoGap,
+    additive_gap, efficiency_gap, pareto_gap, pareto_gap_with_hint,
 };
 pub use garp::{GarpCycle, garp_violation, garp_violation_at};
-pub use generation::Generation;
+pub use generation::{GapMethod, Generation};
 pub use houtman_maks::{HOUTMAN_MAKS_MAX_K, HoutmanMaks, IndexError, houtman_maks};
 pub use io::{
     Location, ReadError, parse_csv_pair, parse_json, read_csv_pair, read_json, write_csv_pair,

@@ -12,6 +12,8 @@
 //! the verifier never panics on a malformed certificate (wrong shapes and non-finite numbers are
 //! failures too).
 
+mod maximizer;
+
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -311,17 +313,6 @@ fn check_inequalities(
     }
 }
 
-/// `U^i(x^i) = min_m { u^i_m + lambda^i_m (alpha^i_m . x^i / e_m - e s^i_m) }`.
-fn utility_at(view: &View, r: &Rationalization, i: usize, x: &[f64]) -> f64 {
-    let b = view.blocks[i].clone();
-    (0..view.k())
-        .map(|m| {
-            let spend = inner(&view.obs.probe(m)[b.clone()], x) / view.e[m];
-            r.u[i][m] + r.multiplier(i, m) * (spend - r.efficiency * view.spend(i, m, m))
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 fn check_maximizers(
     view: &View,
     r: &Rationalization,
@@ -330,75 +321,12 @@ fn check_maximizers(
 ) {
     let outcomes: Vec<Option<VerificationFailure>> = (0..view.k())
         .into_par_iter()
-        .map(|k| small_lp(view, r, k, tol).err())
+        .map(|k| maximizer::check(view, r, k, tol).err())
         .collect();
     for failure in outcomes {
         report.check(failure.is_none(), || {
             failure.expect("a failed check carries its failure")
         });
-    }
-}
-
-/// Maximizes `sum_i U^i(x^i) / lambda^i_k` over `{x >= 0 : alpha_k . x / e_k <= e}` and compares
-/// it with the value at `beta_k` (scale: `1 + |value at beta_k|`).
-fn small_lp(
-    view: &View,
-    r: &Rationalization,
-    k: usize,
-    tol: Tolerance,
-) -> Result<(), VerificationFailure> {
-    use microlp::{ComparisonOp, OptimizationDirection, Problem};
-    let n = view.obs.dim();
-    let mut p = Problem::new(OptimizationDirection::Maximize);
-    let x: Vec<_> = (0..n)
-        .map(|_| p.add_var(0.0, (0.0, f64::INFINITY)))
-        .collect();
-    let weights: Vec<f64> = (0..view.blocks.len())
-        .map(|i| 1.0 / r.multiplier(i, k))
-        .collect();
-    let t: Vec<_> = weights
-        .iter()
-        .map(|w| p.add_var(*w, (f64::NEG_INFINITY, f64::INFINITY)))
-        .collect();
-    for (i, b) in view.blocks.iter().enumerate() {
-        for m in 0..view.k() {
-            let l = r.multiplier(i, m);
-            let alpha = &view.obs.probe(m)[b.clone()];
-            let mut terms: Vec<_> = b
-                .clone()
-                .zip(alpha)
-                .map(|(v, a)| (x[v], -l * a / view.e[m]))
-                .collect();
-            terms.push((t[i], 1.0));
-            let rhs = r.u[i][m] - l * r.efficiency * view.spend(i, m, m);
-            p.add_constraint(terms.as_slice(), ComparisonOp::Le, rhs);
-        }
-    }
-    let budget: Vec<_> = (0..n)
-        .map(|v| (x[v], view.obs.probe(k)[v] / view.e[k]))
-        .collect();
-    p.add_constraint(budget.as_slice(), ComparisonOp::Le, r.efficiency);
-    // microlp's tightest feasibility tolerance: a looser one lets the budget row stretch and
-    // the maximum exceed the choice's welfare by more than the crate's tolerance.
-    let mut options = microlp::SolveOptions::default();
-    options.tolerances.feasibility = 1e-10;
-    let maximum = p
-        .solve_with(options)
-        .map_err(|e| e.to_string())
-        .and_then(|o| o.into_solution().map_err(|_| "interrupted".to_string()))
-        .map_err(|message| VerificationFailure::SmallLp { k, message })?
-        .objective();
-    let at_choice: f64 = (0..view.blocks.len())
-        .map(|i| weights[i] * utility_at(view, r, i, &view.obs.strategy(k)[view.blocks[i].clone()]))
-        .sum();
-    if tol.le(maximum, at_choice, 1.0 + at_choice.abs()) {
-        Ok(())
-    } else {
-        Err(VerificationFailure::NotMaximizer {
-            k,
-            maximum,
-            at_choice,
-        })
     }
 }
 

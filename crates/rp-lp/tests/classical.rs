@@ -5,8 +5,9 @@
 
 use proptest::prelude::*;
 use rp_lp::{
-    Agent, BudgetMatrix, ObservationSet, Tolerance, afriat_numbers, ccei, garp_violation,
-    garp_violation_at, houtman_maks, max_mean_cycle, max_money_pump,
+    Agent, BudgetMatrix, GapOptions, ObservationSet, Structure, Tolerance, afriat_numbers, ccei,
+    garp_violation, garp_violation_at, houtman_maks, max_mean_cycle, max_money_pump,
+    social_optimality_test,
 };
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -546,6 +547,43 @@ fn per_agent_matrices_with_idle_agents_give_finite_answers() {
     let mean = max_mean_cycle(&b).unwrap();
     assert!(mean.value.is_finite());
     assert!(afriat_numbers(&b, t).is_none());
+}
+
+#[test]
+fn afriat_numbers_satisfy_the_raw_inequalities_of_idle_budgets() {
+    // Agent b (one action) is idle in game 0, where its price is tiny: alpha^b_0 = 0.01.
+    // Game 1: alpha^b = 1, beta^b = 1 (e^b_1 = 1); game 2: alpha^b = 1, beta^b = 2 (e^b_2 = 2).
+    // beta^b_1 costs 1 < 2 at game 2's price (2 P0 1) and beta^b_0 = 0 is strictly cheaper in
+    // both (1 P0 0, 2 P0 0), so u_0 < u_1 < u_2. Row 0's ratios are +inf (budget {0}), but the
+    // raw inequality u_2 <= u_0 + lambda_0 (alpha^b_0 beta^b_2 - e^b_0) = u_0 + 0.02 lambda_0
+    // needs lambda_0 >= 50 (u_2 - u_0): a unit multiplier (what the graph alone suggests) fails.
+    let d = ObservationSet::new(
+        vec![Agent::new("a", 1), Agent::new("b", 1)],
+        vec![vec![1.0, 0.01], vec![1.0, 1.0], vec![1.0, 1.0]],
+        vec![vec![1.0, 0.0], vec![1.0, 1.0], vec![1.0, 2.0]],
+    )
+    .unwrap();
+    let t = Tolerance::default();
+    let b = BudgetMatrix::agent(&d, 1);
+    let numbers = afriat_numbers(&b, t).expect("agent b's data satisfy GARP");
+    assert!(numbers.satisfies(&b, t));
+    assert!(numbers.u[2] > numbers.u[0]);
+    for k in 0..3 {
+        for j in 0..3 {
+            // Raw: u_j <= u_k + lambda_k (alpha^b_k beta^b_j - e^b_k), from the data themselves.
+            let (alpha, e) = (d.probe(k)[1], d.agent_expenditure(1, k));
+            let rhs = numbers.u[k] + numbers.lambda[k] * (alpha * d.strategy(j)[1] - e);
+            assert!(numbers.u[j] <= rhs + 1e-12, "k = {k}, j = {j}: {numbers:?}");
+        }
+    }
+    // The PerAgent certificate is built from these numbers with no repair, and verifies.
+    let opts = GapOptions {
+        structure: Structure::PerAgent,
+        ..GapOptions::default()
+    };
+    let test = social_optimality_test(&d, &opts).unwrap();
+    assert!(test.consistent);
+    assert!(test.verification.verified, "{:?}", test.verification);
 }
 
 /// Seeded Cobb–Douglas data (`mistakes`: share of games where every price is misread by a
