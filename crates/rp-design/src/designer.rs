@@ -22,7 +22,8 @@
 //! is below the cap, `K` grows and they are re-evaluated. `achieved` when they are all below
 //! the tolerance at the cap, otherwise `not_achieved`. The start `phi_0` is evaluated on the
 //! same draws (so the summary compares like with like), and the worst draw is solved once more
-//! with the verified LP, giving the certificate and the verifier's answer.
+//! with the verified LP, giving the certificate and the verifier's answer; for `achieved` every
+//! confirming draw is verified (the fast LP's zero is not trusted alone).
 //!
 //! Seeds: everything the designer draws comes from `seed` through [`NoiseSeed::child`]:
 //! stream 0 seeds SPSA (perturbations, evaluation and re-evaluation draws), stream 1 the
@@ -31,6 +32,8 @@
 //! so runs with different design seeds are assessed on the same probes.
 
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use rp_game::environment::Environment;
 use rp_lp::{ObservationSet, ParetoGap};
@@ -217,7 +220,7 @@ impl Designer {
         let initial_sets = objective.observe_batch(&queries(&self.phi_0, &confirmation.seeds))?;
         let initial_gaps = objective.gaps(&initial_sets)?;
         observer.phase(Phase::Certificate);
-        let (certificate, lp_time) = certify(&objective, &confirmation)?;
+        let certified = certify(&objective, &confirmation)?;
         let assess = |phi: &[f64]| {
             truth
                 .assess(&self.env, s.mechanism, phi)
@@ -249,15 +252,15 @@ impl Designer {
             iterations: spsa.t(),
             stopped_early,
             evaluations: Evaluations {
-                gaps: work.gaps + 1,
+                gaps: work.gaps + certified.lps,
                 equilibria: work.equilibria,
             },
             final_games: objective.games(),
             gap_ratio: (initial.gap > 0.0).then(|| best.gap / initial.gap),
             initial,
             best,
-            verified: certificate.verification.verified,
-            certificate,
+            verified: certified.verified,
+            certificate: certified.gap,
             gains: spsa
                 .gains()
                 .expect("the start evaluation resolved the gains (calibration included)"),
@@ -265,7 +268,7 @@ impl Designer {
             wall_time: WallTime {
                 total_seconds: clock.elapsed().as_secs_f64(),
                 equilibrium_seconds: work.equilibrium_time.as_secs_f64(),
-                lp_seconds: (work.lp_time + lp_time).as_secs_f64(),
+                lp_seconds: (work.lp_time + certified.lp_time).as_secs_f64(),
             },
         };
         Ok(DesignReport {
@@ -463,21 +466,50 @@ struct Confirmation {
     verdict: Verdict,
 }
 
-/// The verified gap of the worst confirming draw (the first of equal ones), and its LP time.
+/// The certificate: the verified gap of the worst confirming draw (the first of equal ones).
+/// For `achieved`, every confirming draw is verified (a zero gap from the fast unverified LP is
+/// not trusted alone), and `verified` is true only if all of them pass.
+struct Certified {
+    gap: ParetoGap,
+    verified: bool,
+    /// Verified LPs solved.
+    lps: u64,
+    lp_time: Duration,
+}
+
 fn certify(
     objective: &GapObjective<'_>,
     confirmation: &Confirmation,
-) -> Result<(ParetoGap, Duration), MeasurementError> {
+) -> Result<Certified, MeasurementError> {
     let worst = confirmation
         .gaps
         .iter()
         .enumerate()
         .fold(0, |w, (i, g)| if *g > confirmation.gaps[w] { i } else { w });
     let start = Instant::now();
-    let gap = objective
-        .measurement()
-        .certified_gap(&confirmation.sets[worst])?;
-    Ok((gap, start.elapsed()))
+    let measurement = objective.measurement();
+    let gap = measurement.certified_gap(&confirmation.sets[worst])?;
+    let mut verified = gap.verification.verified;
+    let mut lps = 1;
+    if confirmation.verdict == Verdict::Achieved {
+        let others = confirmation
+            .sets
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| *i != worst)
+            .map(|(_, set)| measurement.certified_gap(set))
+            .collect::<Result<Vec<_>, _>>()?;
+        verified &= others
+            .iter()
+            .all(|g| g.verification.verified && g.value <= gap.value);
+        lps += others.len() as u64;
+    }
+    Ok(Certified {
+        gap,
+        verified,
+        lps,
+        lp_time: start.elapsed(),
+    })
 }
 
 /// One query per seed at `phi`.

@@ -23,7 +23,8 @@
 //! - `certificate`: the verified Pareto gap of the best mechanism's worst confirming evaluation
 //!   (rp-lp's `ParetoGap`: `structure`, `kind`, `value`, `lower_bound`, `certificate` with the
 //!   primal Afriat numbers and, for a positive gap, the dual that proves it, and
-//!   `verification`, the independent verifier's report); `verified`: the verifier's answer;
+//!   `verification`, the independent verifier's report); `verified`: the verifier's answer (for
+//!   `achieved`, on every confirming draw);
 //! - `gains`: the SPSA constants in force (`a` calibrated, `c`, `A`, `alpha`, `gamma`, `b`);
 //! - `settings`: all [`DesignSettings`](crate::DesignSettings);
 //! - `wall_time` (`total_seconds`, `equilibrium_seconds`, `lp_seconds`): the only

@@ -129,7 +129,8 @@ pub struct Summary {
     /// (a violation certificate: primal point and dual, when the gap is positive; Afriat
     /// numbers when it is 0) and the independent verifier's answer.
     pub certificate: ParetoGap,
-    /// The verifier's verdict on the certificate.
+    /// The verifier's verdict on the certificate; for `achieved`, on every confirming draw's
+    /// zero gap (each must verify and not exceed the certificate's value).
     pub verified: bool,
     /// The SPSA gain constants in force (`a` after calibration, `A` resolved).
     pub gains: GainSchedule,

@@ -131,14 +131,13 @@ fn achieved_is_declared_only_at_the_cap() {
 
 #[test]
 fn a_short_corrective_run_lowers_the_gap_and_raises_the_welfare_ratio() {
-    // The designer's default spectrum (4 users x 2 channels) with K = 30 games, 25 iterations
-    // and a cautious first step (0.1 of the box instead of 0.25): with fewer games the gap is
-    // too noisy for 25 iterations to mean anything (measured: at K = 8 or 16 the best-gap
-    // mechanism often has a lower welfare ratio than phi = 0).
+    // The designer's default spectrum (4 users x 2 channels) and K = 30 games, 25 iterations
+    // (A = 2.5): with fewer games the gap is too noisy for 25 iterations to mean anything
+    // (measured: at K = 8 or 16 the best-gap mechanism often has a lower welfare ratio than
+    // phi = 0).
     for seed in [0, 1] {
         let mut settings = DesignSettings::new(SPECTRUM, MechanismClass::Corrective);
         settings.iterations = 25;
-        settings.gains.step = 0.1;
         settings.evaluation.games = 8;
         settings.verdict.confirmations = 2;
         settings.seed = seed;

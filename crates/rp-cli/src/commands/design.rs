@@ -49,7 +49,7 @@ pub struct DesignArgs {
     /// The mechanism class to tune.
     #[arg(long, value_enum, default_value = "corrective")]
     mechanism: Mechanism,
-    /// Iterations T of SPSA (default 100).
+    /// Iterations T of SPSA (default 300; stops once `achieved` is confirmed).
     #[arg(long, value_name = "T")]
     iterations: Option<u64>,
     /// Initial games K per evaluation (default 40); adaptive probing doubles it up to 4 K.
