@@ -291,7 +291,8 @@ fn frame<'a, 'b>(root: &'a Canvas<'b>, caption: &str) -> ChartBuilder<'a, 'b, SV
 
 /// The gap plot: re-evaluated gap and best gap against the iteration, on a log scale; zero
 /// gaps (which a log scale cannot show) are drawn on the bottom edge, a decade below the
-/// smallest positive value and the tolerance; the tolerance is a dashed line.
+/// smallest positive value and the tolerance; the tolerance is a dashed line, and grey dashed
+/// lines mark where `K` grew.
 fn plot_gap(
     path: &Path,
     trajectory: &[IterationRecord],
@@ -346,8 +347,29 @@ fn plot_gap(
         .map_err(|e| err(&e))?
         .label("tolerance")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+    // Where K grew: the gaps after a marker are measured on more games.
+    let grey = RGBColor(120, 120, 120);
+    for r in trajectory.iter().filter(|r| r.games_next > r.games) {
+        let t = r.t + 1;
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(t, floor), (t, top)],
+                3,
+                3,
+                grey.into(),
+            ))
+            .map_err(|e| err(&e))?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("K = {}", r.games_next),
+                (t, top),
+                ("sans-serif", 12).into_font().color(&grey),
+            )))
+            .map_err(|e| err(&e))?;
+    }
     chart
         .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
         .border_style(BLACK)
         .background_style(WHITE.mix(0.8))
         .draw()
@@ -384,7 +406,7 @@ fn plot_welfare(path: &Path, trajectory: &[IterationRecord]) -> Result<(), Outpu
         .draw()
         .map_err(|e| err(&e))?;
     chart
-        .draw_series(LineSeries::new(points, GREEN.stroke_width(2)))
+        .draw_series(LineSeries::new(points, RGBColor(0, 128, 0).stroke_width(2)))
         .map_err(|e| err(&e))?;
     chart
         .draw_series(DashedLineSeries::new(
