@@ -7,6 +7,7 @@
 //! The README follows; its Rust examples run as this crate's doc tests, so they stay true.
 #![doc = include_str!("../README.md")]
 
+pub use rp_design as design;
 pub use rp_game as game;
 pub use rp_lp as lp;
 pub use rp_policy as policy;

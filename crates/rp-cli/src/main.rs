@@ -36,6 +36,8 @@ enum Command {
     Nash(commands::nash::NashArgs),
     /// The equilibrium of a reference game: spectrum, river or krawczyk-uryasev.
     Equilibrium(commands::equilibrium::EquilibriumArgs),
+    /// Design a mechanism from observed equilibria (Algorithm 1): SPSA on the Pareto gap.
+    Design(commands::design::DesignArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(&args),
         Command::Nash(args) => commands::nash::run(&args),
         Command::Equilibrium(args) => commands::equilibrium::run(&args),
+        Command::Design(args) => commands::design::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

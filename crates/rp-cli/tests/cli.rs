@@ -199,3 +199,81 @@ fn unknown_environment_exits_2() {
     let out = rp(&["equilibrium", "--env", "ocean"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn design_bad_arguments_exit_2_before_any_work() {
+    let dir = scratch("design-bad");
+    let file = write(&dir, "not-a-folder", "x");
+    let out_dir = dir.join("never").display().to_string();
+    let cases: [(&[&str], &str); 7] = [
+        (&["--env", "ocean"], "ocean"),
+        (&["--env", "spectrum", "--games", "0"], "at least 2 games"),
+        (&["--env", "spectrum", "--games", "1"], "at least 2 games"),
+        (&["--env", "river", "--iterations", "-3"], "-3"),
+        (&["--env", "river", "--iterations", "0"], "iterations"),
+        (&["--env", "spectrum", "--threads", "0"], "threads"),
+        (&["--env", "spectrum", "--mechanism", "tax"], "tax"),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["design"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--out", &out_dir]);
+        let out = rp(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let out = rp(&["design", "--env", "spectrum", "--out", &file]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("output folder"), "{err}");
+    let below = format!("{file}/below");
+    let out = rp(&["design", "--env", "spectrum", "--out", &below]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("never").exists(), "nothing was written");
+}
+
+#[test]
+fn design_tiny_run_writes_its_folder_and_prints_the_summary() {
+    let dir = scratch("design-run");
+    let out_dir = dir.join("result");
+    let out = rp(&[
+        "design",
+        "--env",
+        "spectrum",
+        "--iterations",
+        "3",
+        "--games",
+        "4",
+        "--threads",
+        "2",
+        "--out",
+        &out_dir.display().to_string(),
+        "--json",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v = json(&out);
+    assert_eq!(v["schema"], "rp-design/summary/1");
+    assert_eq!(v["iterations"], 3);
+    assert!(["achieved", "not_achieved"].contains(&v["verdict"].as_str().expect("a verdict")));
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["settings"]["probing"]["initial_games"], 4);
+    for file in ["summary.json", "trajectory.csv", "gap.svg", "welfare.svg"] {
+        let path = out_dir.join(file);
+        assert!(path.is_file(), "{file} is written");
+    }
+    let on_disk: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("summary.json")).expect("readable"),
+    )
+    .expect("summary.json is JSON");
+    assert_eq!(on_disk, v, "--json prints summary.json");
+    let csv = std::fs::read_to_string(out_dir.join("trajectory.csv")).expect("readable");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 3,
+        "a header and one row per iteration"
+    );
+    assert!(err.contains("results in"), "{err}");
+}

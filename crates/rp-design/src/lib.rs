@@ -4,9 +4,47 @@
 //! solve their equilibria under a mechanism `phi`, test the observations with the Pareto gap,
 //! and tune `phi` by SPSA until the gap vanishes or is certified to stay positive.
 //!
-//! What it is not: it owns no mathematics of its own beyond the loop; revealed preferences live in
-//! [`lp`] (`rp-lp`), games in [`game`] (`rp-game`), the optimizer in [`policy`] (`rp-policy`).
-//! They are re-exported so a binary needs only this crate.
+//! - [`DesignSettings`]: everything that determines a run (serde, documented defaults, typed
+//!   validation).
+//! - [`Designer`]: built from the settings ([`Designer::new`] checks them and builds the
+//!   environment without solving anything), run with [`Designer::run`] and a
+//!   [`DesignObserver`] for progress. Returns a [`DesignReport`]: the [`Summary`] and one
+//!   [`IterationRecord`] per iteration.
+//! - [`GapObjective`]: the loss `L(phi, xi)` as an `rp-policy` objective (games, equilibria,
+//!   observation set, gap), parallel and seeded per game.
+//! - [`Measurement`]: how observations are formed and the gap computed (the extension point
+//!   for finite samples).
+//! - [`GroundTruth`]: welfare ratio and distance to the social optimum (evaluation only: the
+//!   designer never sees it).
+//! - [`output`]: `summary.json`, `trajectory.csv` and SVG plots, written atomically.
+//!
+//! What it is not: it owns no mathematics of its own beyond the loop; revealed preferences live
+//! in [`lp`] (`rp-lp`), games in [`game`] (`rp-game`), the optimizer in [`policy`]
+//! (`rp-policy`). They are re-exported so a binary needs only this crate.
+
+#![warn(missing_docs)]
+
+pub mod designer;
+pub mod error;
+pub mod measurement;
+pub mod objective;
+pub mod output;
+pub mod report;
+pub mod settings;
+pub mod truth;
+
+pub use designer::{DesignObserver, Designer, Phase, SUMMARY_SCHEMA};
+pub use error::DesignError;
+pub use measurement::{Measurement, MeasurementError};
+pub use objective::{GapObjective, Work, draw_games, game_seed};
+pub use report::{
+    DesignReport, Evaluations, IterationRecord, PointReport, Summary, Verdict, WallTime,
+};
+pub use settings::{
+    DesignSettings, EnvironmentSettings, EvaluationSettings, GainSettings, ProbingSettings,
+    SettingsError, VerdictSettings,
+};
+pub use truth::{Assessment, GroundTruth};
 
 pub use rp_game as game;
 pub use rp_lp as lp;

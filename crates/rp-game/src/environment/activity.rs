@@ -65,7 +65,8 @@ pub(crate) struct ActivityModel<'a> {
 pub struct ActivityBound {
     /// `P_max`: every price vector with `|phi_i| < P_max` keeps every agent active.
     pub price_limit: f64,
-    /// Half-width of the `prices` box (`0.9 P_max`).
+    /// The activity limit on the half-width of the `prices` box (`0.9 P_max`); the box itself
+    /// may be smaller so that the probe binds (see [`super::binding`]).
     pub price_half_width: f64,
     /// Half-width `R` of the `corrective` box.
     pub corrective_half_width: f64,

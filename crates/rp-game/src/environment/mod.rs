@@ -15,6 +15,7 @@
 //! What it is not: it computes no revealed-preference test and no gap.
 
 pub mod activity;
+pub mod binding;
 pub mod intrinsic;
 pub mod river;
 pub mod spectrum;
@@ -86,6 +87,14 @@ pub enum EnvironmentError {
     ActivityNotCertified {
         /// The smallest certified margin at `phi = 0`.
         margin: f64,
+    },
+    /// Even tiny prices leave the median probe slack (see [`binding`]).
+    #[error(
+        "the probe does not bind under prices of half-width {half_width:.3e}; observations would not depend on it"
+    )]
+    ProbeNotBinding {
+        /// The smallest half-width tried.
+        half_width: f64,
     },
     /// A probe of the wrong length or with a non-positive or non-finite entry.
     #[error("invalid probe: {0}")]
@@ -191,8 +200,10 @@ impl Environment {
     /// Draws the environment from `config.seed` (`ChaCha8Rng::seed_from_u64`).
     ///
     /// Sizes: `2 <= M <= 12` agents and `2 <= n <= 8` actions. Errors when the drawn parameters
-    /// do not certify that every agent stays active (see [`activity`]); with the default
-    /// parameter ranges this does not happen for the default sizes.
+    /// do not certify that every agent stays active (see [`activity`]) or when no prices box
+    /// keeps the median probe binding (see [`binding`]); with the default parameter ranges
+    /// neither happens for the default sizes. Building solves up to a few hundred equilibria
+    /// (the binding check, milliseconds for `M = 4`).
     pub fn new(config: &EnvironmentConfig) -> Result<Self, EnvironmentError> {
         let (m_default, n_default) = match config.kind {
             EnvironmentKind::Spectrum => (spectrum::DEFAULT_USERS, spectrum::DEFAULT_CHANNELS),
@@ -214,7 +225,8 @@ impl Environment {
     }
 
     /// Scales the interaction shape to `min(strength, 0.6 sigma_max)` (see
-    /// [`INTERACTION_CERTIFIED_FRACTION`]), then sizes the mechanism boxes from the activity bound.
+    /// [`INTERACTION_CERTIFIED_FRACTION`]), then sizes the mechanism boxes from the activity bound
+    /// and shrinks the prices box until the probe binds at its corners (see [`binding`]).
     fn from_parts(config: EnvironmentConfig, parts: Parts) -> Result<Self, EnvironmentError> {
         let m = parts.names.len();
         let n = parts.utility.actions();
@@ -253,11 +265,12 @@ impl Environment {
             parts.coupling.clone(),
             ParameterBox::symmetric(m * (m - 1) / 2, bound.corrective_half_width)?,
         )?;
+        let price_rows: Vec<Vec<f64>> = parts.activity.chunks(n).map(<[f64]>::to_vec).collect();
         let prices = LinearPrices::new(
-            parts.activity.chunks(n).map(<[f64]>::to_vec).collect(),
+            price_rows.clone(),
             ParameterBox::symmetric(m, bound.price_half_width)?,
         )?;
-        Ok(Self {
+        let mut env = Self {
             config,
             agents: parts
                 .names
@@ -274,7 +287,18 @@ impl Environment {
             prices,
             activity: bound,
             options: SolverOptions::default(),
-        })
+        };
+        let start = env.activity.price_half_width;
+        let half_width = binding::binding_half_width(&env, start)?;
+        if half_width < start {
+            tracing::debug!(
+                activity_limit = start,
+                half_width,
+                "prices box shrunk so that the probe binds"
+            );
+            env.prices = LinearPrices::new(price_rows, ParameterBox::symmetric(m, half_width)?)?;
+        }
+        Ok(env)
     }
 
     /// Replaces the solver options (tolerance, iteration budget).

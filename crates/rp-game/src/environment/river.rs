@@ -4,8 +4,12 @@
 //!
 //! - Intrinsic utility `w_i = sum_l p_il beta^i_l - (q_i/2) E_i^2 - (eps/2) |beta^i|^2`,
 //!   `E_i = sum_l l beta^i_l`, with revenue `p_il = v_i l^0.8` (concave in the level),
-//!   `v_i ~ U[1.5, 2]`, `q_i ~ U[1.5, 2]`, `eps = 0.25` (the ridge sets the strong
-//!   monotonicity, hence the solver's speed).
+//!   `v_i ~ U[1.5, 2]`, `q_i ~ U[1.5, 2]`, `eps = 0.05` (the ridge makes the utility strictly
+//!   concave in the strategy, not only in `E_i`; it also sets the strong monotonicity, hence
+//!   the solver's speed). A larger ridge hides the interaction from a revealed-preference
+//!   test: measured on seed 0 with 30 probes at `phi = 0`, the Separable gap is about `1e-4`
+//!   with `eps = 0.05` but `1e-5` (zero on a third of the draws) with `eps = 0.25`, while
+//!   equilibria solve as fast (about 0.5 ms each).
 //! - Liability transfers `T_i = sum_{j != i} h_ij E_i E_j`, skew-symmetric, upstream pays
 //!   downstream: for `i < j`, `h_ij = -strength * U[0.5, 1]` and `h_ji = -h_ij`.
 //!   Strength `min(0.3, 0.75 sigma_max)` (see [`super::activity`]): in practice the
@@ -27,8 +31,8 @@ use crate::mechanism::BilinearCoupling;
 pub const DEFAULT_FIRMS: usize = 4;
 /// Default number of production levels.
 pub const DEFAULT_LEVELS: usize = 3;
-/// Ridge `eps` of the utilities.
-pub const EPS: f64 = 0.25;
+/// Ridge `eps` of the utilities (see the module doc for why it is small).
+pub const EPS: f64 = 0.05;
 /// Interaction strength (scale of `|h_ij|`).
 pub const STRENGTH: f64 = 0.3;
 /// Largest transfer coefficient of a probe.

@@ -142,6 +142,55 @@ fn prices_box_corners_keep_every_agent_active() {
 }
 
 #[test]
+fn prices_box_keeps_the_probe_binding() {
+    // Default sizes and the designer's 2-channel spectrum; corners and random interior points
+    // of the prices box; the median probe and random probes dearer than it (entries
+    // log-uniform in [median, hi]) bind everywhere (binding module doc).
+    for kind in KINDS {
+        for (seed, actions) in [(0, None), (2, Some(2)), (3, Some(2))] {
+            let config = EnvironmentConfig {
+                actions,
+                ..EnvironmentConfig::new(kind, seed)
+            };
+            let e = Environment::new(&config).expect("environments build");
+            let pbox = e.mechanism(MechanismClass::Prices).parameter_box().clone();
+            let mut rng = ChaCha8Rng::seed_from_u64(seed + 500);
+            let mut points: Vec<Vec<f64>> = (0..16u64).map(|mask| pbox.corner(mask)).collect();
+            points.extend((0..8).map(|_| {
+                (0..4)
+                    .map(|i| rng.random_range(pbox.lower()[i]..=pbox.upper()[i]))
+                    .collect()
+            }));
+            let (lo, hi) = e.probe_support();
+            let median: Vec<f64> = lo.iter().zip(hi).map(|(l, h)| (l * h).sqrt()).collect();
+            let spend = |p: &[f64], phi: &[f64]| -> f64 {
+                let beta = e
+                    .equilibrium(p, MechanismClass::Prices, phi, None)
+                    .unwrap()
+                    .profile;
+                p.iter().zip(&beta).map(|(a, b)| a * b).sum()
+            };
+            let mut test_probes: Vec<Vec<f64>> = (0..4)
+                .map(|_| {
+                    median
+                        .iter()
+                        .zip(hi)
+                        .map(|(m, h)| m * (h / m).powf(rng.random::<f64>()))
+                        .collect()
+                })
+                .collect();
+            test_probes.push(median);
+            for phi in &points {
+                for p in &test_probes {
+                    let s = spend(p, phi);
+                    assert!(s > 1.0 - 1e-6, "{kind:?} {seed}: slack ({s}) at {phi:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn every_agent_is_active_at_zero_and_at_phi_star() {
     for kind in KINDS {
         let e = env(kind, 4);

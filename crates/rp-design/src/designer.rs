@@ -1,0 +1,576 @@
+//! Algorithm 1 of THEORY §7: SPSA on the Pareto gap with adaptive probing, the verdict and its
+//! certificate.
+//!
+//! Per iteration: [`Spsa::step`] perturbs `phi_t`, evaluates both sides on the same `K` games
+//! (common random numbers), steps, projects, and re-evaluates `phi_{t+1}` on fresh games.
+//!
+//! Best mechanism: the iterate with the lowest re-evaluated gap (`phi_0` included; a tie keeps
+//! the earlier one). The minimum of many noisy evaluations favours lucky draws (the winner's
+//! curse: at `K = 16` a single draw's gap can be half its mean), so an iterate whose
+//! re-evaluated gap beats the best is evaluated on a second fresh draw and challenges the best
+//! with the mean of the two. When `K` grows, the best is re-scored on a fresh draw at the new
+//! `K` so that it competes with later iterates on equal terms; a failed confirmation (below) is
+//! a re-evaluation too and replaces its gap by the confirmed mean.
+//!
+//! Adaptive probing: a re-evaluated gap at or below the tolerance multiplies `K` by `growth`
+//! (up to `max_games`). At the cap, after `confirmations` consecutive zero gaps, the best
+//! mechanism is confirmed; if the confirmation declares `achieved` the iterations stop (the
+//! SPSA gradient is zero there), otherwise they go on.
+//!
+//! Verdict: a confirmation evaluates the best mechanism on `confirmations` fresh draws (the
+//! confirmation stream, never used by SPSA) at the current `K`; while they are all zero and `K`
+//! is below the cap, `K` grows and they are re-evaluated. `achieved` when they are all below
+//! the tolerance at the cap, otherwise `not_achieved`. The start `phi_0` is evaluated on the
+//! same draws (so the summary compares like with like), and the worst draw is solved once more
+//! with the verified LP, giving the certificate and the verifier's answer; for `achieved` every
+//! confirming draw is verified (the fast LP's zero is not trusted alone).
+//!
+//! Seeds: everything the designer draws comes from `seed` through [`NoiseSeed::child`]:
+//! stream 0 seeds SPSA (perturbations, evaluation and re-evaluation draws), stream 1 the
+//! confirmations (one sub-stream per attempt), stream 2 the re-scoring of the best. The ground
+//! truth's evaluation probes come from the *environment's* seed (stream [`EVALUATION_STREAM`]),
+//! so runs with different design seeds are assessed on the same probes.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use rp_game::environment::Environment;
+use rp_lp::{ObservationSet, ParetoGap};
+use rp_policy::{
+    BestTracking, NoiseSeed, NoisyObjective, ParameterBox, Query, ReevaluationNoise, Spsa,
+    SpsaSettings, StepGain, StepReport,
+};
+
+use crate::error::DesignError;
+use crate::measurement::MeasurementError;
+use crate::objective::GapObjective;
+use crate::report::{
+    DesignReport, Evaluations, IterationRecord, PointReport, Summary, Verdict, WallTime,
+};
+use crate::settings::{DesignSettings, SettingsError};
+use crate::truth::{Assessment, GroundTruth};
+
+/// The schema identifier written into `summary.json`.
+pub const SUMMARY_SCHEMA: &str = "rp-design/summary/1";
+
+/// Child stream of the environment seed that draws the evaluation probes.
+pub const EVALUATION_STREAM: u64 = 0x6576_616c; // "eval"
+
+/// Child streams of the design seed: SPSA, confirmations, rescoring the best at a new `K`.
+const SPSA_STREAM: u64 = 0;
+const CONFIRMATION_STREAM: u64 = 1;
+const RESCORE_STREAM: u64 = 2;
+
+/// What the run is doing, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Solving the social optima of the evaluation probes.
+    GroundTruth,
+    /// Iterating (`total` = `T`).
+    Iterations {
+        /// `T`.
+        total: u64,
+    },
+    /// Confirming the best mechanism's gap with `games` games per draw.
+    Confirmation {
+        /// `K`.
+        games: usize,
+    },
+    /// Solving the verified LP for the certificate.
+    Certificate,
+}
+
+/// A progress hook: called at each phase and after every iteration. Observers watch; they
+/// cannot change the run.
+pub trait DesignObserver {
+    /// A new phase starts.
+    fn phase(&mut self, _phase: Phase) {}
+    /// Iteration `record.t` is done.
+    fn iteration(&mut self, _record: &IterationRecord) {}
+}
+
+/// The unit observer ignores everything.
+impl DesignObserver for () {}
+
+/// The adaptive mechanism designer: settings, the environment and the optimizer's box, checked
+/// and built by [`Designer::new`] before any work starts.
+#[derive(Debug)]
+pub struct Designer {
+    settings: DesignSettings,
+    env: Environment,
+    space: ParameterBox,
+    phi_0: Vec<f64>,
+    spsa: SpsaSettings,
+}
+
+impl Designer {
+    /// Validates `settings`, builds the environment, the mechanism's box and the start point.
+    /// Fast: no equilibrium or LP is solved. Errors here are bad input
+    /// ([`DesignError::is_input`]).
+    pub fn new(settings: DesignSettings) -> Result<Self, DesignError> {
+        settings.validate()?;
+        let env = Environment::new(&settings.environment.config())?;
+        let mechanism_box = env.mechanism(settings.mechanism).parameter_box();
+        let space = ParameterBox::new(
+            mechanism_box.lower().to_vec(),
+            mechanism_box.upper().to_vec(),
+        )
+        .map_err(rp_policy::SetupError::from)?;
+        let phi_0 = match &settings.initial_phi {
+            Some(phi) => {
+                space
+                    .check_inside(phi)
+                    .map_err(|e| SettingsError::Start(e.to_string()))?;
+                phi.clone()
+            }
+            None => space
+                .projected(&vec![0.0; space.dim()])
+                .map_err(|e| SettingsError::Start(e.to_string()))?,
+        };
+        let spsa = spsa_settings(&settings, &space);
+        spsa.validate().map_err(rp_policy::SetupError::from)?;
+        Ok(Self {
+            settings,
+            env,
+            space,
+            phi_0,
+            spsa,
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &DesignSettings {
+        &self.settings
+    }
+
+    /// The environment (built from the settings).
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The SPSA settings derived from the design settings (gains relative to the box).
+    pub fn spsa_settings(&self) -> &SpsaSettings {
+        &self.spsa
+    }
+
+    /// The start point `phi_0`.
+    pub fn initial_phi(&self) -> &[f64] {
+        &self.phi_0
+    }
+
+    /// Runs Algorithm 1 to its verdict. Uses the current rayon pool for all parallel work.
+    pub fn run<O: DesignObserver + ?Sized>(
+        &self,
+        observer: &mut O,
+    ) -> Result<DesignReport, DesignError> {
+        let clock = Instant::now();
+        let s = &self.settings;
+        tracing::info!(
+            environment = ?s.environment.kind,
+            mechanism = ?s.mechanism,
+            iterations = s.iterations,
+            games = s.probing.initial_games,
+            seed = s.seed,
+            "design run"
+        );
+        observer.phase(Phase::GroundTruth);
+        let truth = GroundTruth::new(
+            &self.env,
+            s.evaluation.games,
+            NoiseSeed::new(s.environment.seed)
+                .child(EVALUATION_STREAM)
+                .value(),
+        )
+        .map_err(DesignError::GroundTruth)?;
+        let mut objective = GapObjective::new(
+            &self.env,
+            s.mechanism,
+            s.probing.initial_games,
+            s.measurement,
+        );
+        let mut spsa = Spsa::new(
+            self.spsa.clone(),
+            self.space.clone(),
+            self.phi_0.clone(),
+            NoiseSeed::new(s.seed).child(SPSA_STREAM).value(),
+        )?;
+        // Calibrates `a` and re-evaluates phi_0 (the first step would do both anyway).
+        let initial_gap = spsa.finish(&mut objective)?.best.loss.loss;
+        let mut run = Run {
+            best: Best {
+                phi: self.phi_0.clone(),
+                index: 0,
+                gap: initial_gap,
+            },
+            trajectory: Vec::new(),
+            confirmation: None,
+            attempts: 0,
+            rescores: 0,
+        };
+        observer.phase(Phase::Iterations {
+            total: s.iterations,
+        });
+        self.iterate(&mut spsa, &mut objective, &truth, &mut run, observer)?;
+        let stopped_early = !spsa.is_done();
+        let confirmation = match run.confirmation.take() {
+            Some(c) => c,
+            None => self.confirm(&mut objective, &run.best.phi, run.attempts, observer)?,
+        };
+        let initial_sets = objective.observe_batch(&queries(&self.phi_0, &confirmation.seeds))?;
+        let initial_gaps = objective.gaps(&initial_sets)?;
+        observer.phase(Phase::Certificate);
+        let certified = certify(&objective, &confirmation)?;
+        let assess = |phi: &[f64]| {
+            truth
+                .assess(&self.env, s.mechanism, phi)
+                .map_err(DesignError::GroundTruth)
+        };
+        let initial = point(
+            &self.phi_0,
+            0,
+            initial_gaps,
+            initial_gap,
+            assess(&self.phi_0)?,
+        );
+        let best = point(
+            &run.best.phi,
+            run.best.index,
+            confirmation.gaps.clone(),
+            run.best.gap,
+            assess(&run.best.phi)?,
+        );
+        let work = objective.work();
+        let verdict = confirmation.verdict;
+        tracing::info!(%verdict, best_gap = best.gap, initial_gap = initial.gap, "design verdict");
+        let summary = Summary {
+            schema: SUMMARY_SCHEMA.to_string(),
+            verdict,
+            environment: s.environment.clone(),
+            mechanism: s.mechanism,
+            seed: s.seed,
+            iterations: spsa.t(),
+            stopped_early,
+            evaluations: Evaluations {
+                gaps: work.gaps + certified.lps,
+                equilibria: work.equilibria,
+            },
+            final_games: objective.games(),
+            gap_ratio: (initial.gap > 0.0).then(|| best.gap / initial.gap),
+            initial,
+            best,
+            verified: certified.verified,
+            certificate: certified.gap,
+            gains: spsa
+                .gains()
+                .expect("the start evaluation resolved the gains (calibration included)"),
+            settings: s.clone(),
+            wall_time: WallTime {
+                total_seconds: clock.elapsed().as_secs_f64(),
+                equilibrium_seconds: work.equilibrium_time.as_secs_f64(),
+                lp_seconds: (work.lp_time + certified.lp_time).as_secs_f64(),
+            },
+        };
+        Ok(DesignReport {
+            summary,
+            trajectory: run.trajectory,
+        })
+    }
+
+    /// The iterations with adaptive probing and best tracking (module doc). Ends after `T`
+    /// iterations, or earlier when a confirmation at the cap declares `achieved` (kept in
+    /// `run.confirmation`).
+    fn iterate<O: DesignObserver + ?Sized>(
+        &self,
+        spsa: &mut Spsa,
+        objective: &mut GapObjective<'_>,
+        truth: &GroundTruth,
+        run: &mut Run,
+        observer: &mut O,
+    ) -> Result<(), DesignError> {
+        let s = &self.settings;
+        let mut zero_streak = 0u32;
+        while !spsa.is_done() {
+            let step = spsa.step(objective)?;
+            let games = objective.games();
+            let gap = reevaluated_gap(&step);
+            if gap < run.best.gap {
+                // A challenger: one more fresh draw, so a single lucky draw cannot win.
+                let second = self.rescore(objective, &step.next_phi, &mut run.rescores)?;
+                let score = 0.5 * (gap + second);
+                if score < run.best.gap {
+                    run.best = Best {
+                        phi: step.next_phi.clone(),
+                        index: step.t + 1,
+                        gap: score,
+                    };
+                }
+            }
+            if gap <= s.verdict.tolerance {
+                if games < s.probing.max_games {
+                    let more = grown(games, s);
+                    tracing::info!(t = step.t, from = games, to = more, "zero gap: more games");
+                    objective.set_games(more);
+                    run.best.gap = self.rescore(objective, &run.best.phi, &mut run.rescores)?;
+                    zero_streak = 0;
+                } else {
+                    zero_streak += 1;
+                }
+            } else {
+                zero_streak = 0;
+            }
+            let assessed = s.evaluation.every > 0 && (step.t + 1) % s.evaluation.every == 0;
+            let record = IterationRecord {
+                t: step.t,
+                games,
+                loss_plus: step.loss_plus,
+                loss_minus: step.loss_minus,
+                phi: step.next_phi.clone(),
+                gap,
+                best_gap: run.best.gap,
+                games_next: objective.games(),
+                truth: if assessed {
+                    Some(
+                        truth
+                            .assess(&self.env, s.mechanism, &step.next_phi)
+                            .map_err(DesignError::GroundTruth)?,
+                    )
+                } else {
+                    None
+                },
+                gains: step.gains,
+            };
+            tracing::debug!(
+                t = record.t,
+                k = games,
+                gap,
+                best = record.best_gap,
+                "iteration"
+            );
+            observer.iteration(&record);
+            run.trajectory.push(record);
+            if s.verdict.stop_when_achieved && zero_streak >= s.verdict.confirmations {
+                let confirmation =
+                    self.confirm(objective, &run.best.phi, run.attempts, observer)?;
+                run.attempts += 1;
+                if confirmation.verdict == Verdict::Achieved {
+                    tracing::info!(t = step.t, "achieved at the cap: stopping early");
+                    run.confirmation = Some(confirmation);
+                    return Ok(());
+                }
+                // A confirmation is a re-evaluation too: the best keeps its confirmed gap, so a
+                // later zero-gap iterate can replace it.
+                run.best.gap = mean(&confirmation.gaps);
+                zero_streak = 0;
+                observer.phase(Phase::Iterations {
+                    total: s.iterations,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The best mechanism's gap at a new `K`, on a fresh draw of the rescoring stream.
+    fn rescore(
+        &self,
+        objective: &mut GapObjective<'_>,
+        phi: &[f64],
+        rescores: &mut u64,
+    ) -> Result<f64, MeasurementError> {
+        let noise = NoiseSeed::new(self.settings.seed)
+            .child(RESCORE_STREAM)
+            .child(*rescores);
+        *rescores += 1;
+        objective.evaluate(phi, noise)
+    }
+
+    /// Confirms a mechanism's gap on `confirmations` fresh draws (attempt `attempt` of the
+    /// confirmation stream), growing `K` while they are all zero (module doc).
+    fn confirm<O: DesignObserver + ?Sized>(
+        &self,
+        objective: &mut GapObjective<'_>,
+        phi: &[f64],
+        attempt: u64,
+        observer: &mut O,
+    ) -> Result<Confirmation, MeasurementError> {
+        let s = &self.settings;
+        let seeds: Vec<NoiseSeed> = (0..s.verdict.confirmations)
+            .map(|i| {
+                NoiseSeed::new(s.seed)
+                    .child(CONFIRMATION_STREAM)
+                    .child(attempt)
+                    .child(u64::from(i))
+            })
+            .collect();
+        loop {
+            let games = objective.games();
+            observer.phase(Phase::Confirmation { games });
+            let sets = objective.observe_batch(&queries(phi, &seeds))?;
+            let gaps = objective.gaps(&sets)?;
+            let zero = gaps.iter().all(|g| *g <= s.verdict.tolerance);
+            tracing::info!(games, ?gaps, "confirming evaluations");
+            if zero && games < s.probing.max_games {
+                objective.set_games(grown(games, s));
+                continue;
+            }
+            let verdict = if zero {
+                Verdict::Achieved
+            } else {
+                Verdict::NotAchieved
+            };
+            return Ok(Confirmation {
+                seeds,
+                gaps,
+                sets,
+                verdict,
+            });
+        }
+    }
+}
+
+/// The best mechanism so far, by re-evaluated gap (lower wins; a tie keeps the earlier one).
+struct Best {
+    phi: Vec<f64>,
+    index: u64,
+    gap: f64,
+}
+
+/// The state of a run's iterations.
+struct Run {
+    best: Best,
+    trajectory: Vec<IterationRecord>,
+    /// A confirmation that declared `achieved` and ended the iterations.
+    confirmation: Option<Confirmation>,
+    /// Confirmation attempts made (each uses its own seeds).
+    attempts: u64,
+    /// Rescoring draws made.
+    rescores: u64,
+}
+
+/// `K` after one growth step, capped.
+fn grown(games: usize, s: &DesignSettings) -> usize {
+    games
+        .saturating_mul(s.probing.growth)
+        .min(s.probing.max_games)
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+/// The confirming evaluations of the best mechanism.
+struct Confirmation {
+    seeds: Vec<NoiseSeed>,
+    gaps: Vec<f64>,
+    sets: Vec<ObservationSet>,
+    verdict: Verdict,
+}
+
+/// The certificate: the verified gap of the worst confirming draw (the first of equal ones).
+/// For `achieved`, every confirming draw is verified (a zero gap from the fast unverified LP is
+/// not trusted alone), and `verified` is true only if all of them pass.
+struct Certified {
+    gap: ParetoGap,
+    verified: bool,
+    /// Verified LPs solved.
+    lps: u64,
+    lp_time: Duration,
+}
+
+fn certify(
+    objective: &GapObjective<'_>,
+    confirmation: &Confirmation,
+) -> Result<Certified, MeasurementError> {
+    let worst = confirmation
+        .gaps
+        .iter()
+        .enumerate()
+        .fold(0, |w, (i, g)| if *g > confirmation.gaps[w] { i } else { w });
+    let start = Instant::now();
+    let measurement = objective.measurement();
+    let gap = measurement.certified_gap(&confirmation.sets[worst])?;
+    let mut verified = gap.verification.verified;
+    let mut lps = 1;
+    if confirmation.verdict == Verdict::Achieved {
+        let others = confirmation
+            .sets
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| *i != worst)
+            .map(|(_, set)| measurement.certified_gap(set))
+            .collect::<Result<Vec<_>, _>>()?;
+        verified &= others
+            .iter()
+            .all(|g| g.verification.verified && g.value <= gap.value);
+        lps += others.len() as u64;
+    }
+    Ok(Certified {
+        gap,
+        verified,
+        lps,
+        lp_time: start.elapsed(),
+    })
+}
+
+/// One query per seed at `phi`.
+fn queries<'a>(phi: &'a [f64], seeds: &[NoiseSeed]) -> Vec<Query<'a>> {
+    seeds
+        .iter()
+        .map(|&noise| Query { theta: phi, noise })
+        .collect()
+}
+
+fn point(
+    phi: &[f64],
+    index: u64,
+    gaps: Vec<f64>,
+    gap_in_run: f64,
+    truth: Assessment,
+) -> PointReport {
+    PointReport {
+        phi: phi.to_vec(),
+        index,
+        gap: mean(&gaps),
+        gaps,
+        gap_in_run,
+        truth,
+    }
+}
+
+/// The re-evaluated gap of `phi_{t+1}`: the designer re-evaluates every iterate.
+fn reevaluated_gap(step: &StepReport) -> f64 {
+    step.reevaluation
+        .as_ref()
+        .map(|r| r.loss)
+        .expect("best.every = 1: every iterate is re-evaluated")
+}
+
+/// SPSA settings from the design settings: gains relative to the box's mean half-width `R`
+/// (see [`crate::settings`]).
+fn spsa_settings(s: &DesignSettings, space: &ParameterBox) -> SpsaSettings {
+    let d = space.dim().max(1) as f64;
+    let r = space
+        .lower()
+        .iter()
+        .zip(space.upper())
+        .map(|(l, u)| (u - l) / 2.0)
+        .sum::<f64>()
+        / d;
+    SpsaSettings {
+        iterations: s.iterations,
+        a: StepGain::Calibrated {
+            target_step: s.gains.step * r,
+            samples: s.gains.calibration_samples,
+        },
+        c: s.gains.perturbation * r,
+        big_a: s.gains.big_a,
+        alpha: s.gains.alpha,
+        gamma: s.gains.gamma,
+        b: s.gains.annealing * r,
+        best: BestTracking {
+            every: 1,
+            repetitions: 1,
+            noise: ReevaluationNoise::Fresh,
+        },
+    }
+}
