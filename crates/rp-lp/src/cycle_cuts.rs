@@ -50,6 +50,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::{LinearProgram, LpBackend, LpOutcome, LpSession, Microlp, Row, Sense};
+use crate::cycle_ratio::karp_max_mean_cycle;
 use crate::dense_cycle::{MeanCycle, max_cycle_mean};
 use crate::error::LpError;
 use crate::generation::{AfriatSystem, Edge, Generation, Point};
@@ -198,16 +199,45 @@ fn price_agent(
     let mut cycles = Vec::new();
     let mut found =
         |mean: f64, nodes: &[usize]| cycles.push((mean, CycleCut::rotated(agent, nodes)));
-    let best = max_cycle_mean(k, &dense.d[agent], scale, start, &mut found);
+    let mut best = max_cycle_mean(k, &dense.d[agent], scale, start, &mut found);
     if best.capped {
-        tracing::warn!(
-            k,
-            "Howard's iteration hit its cap; pricing may miss a violated cycle"
-        );
+        exact_pricing(dense, agent, scale, &mut best, &mut cycles);
     }
     cycles.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     cycles.dedup_by(|a, b| a.1 == b.1);
     Priced { best, cycles }
+}
+
+/// Pricing when Howard's iteration hit its cap (float-induced cycling on near-tied data): its
+/// last policy may miss the most violated cycle, so Karp's `O(K^3)` algorithm, exact, prices
+/// the agent instead. Its cycle becomes a cut and its mean the agent's `chi`. Howard's
+/// potentials stay the point's `u`; that is safe because the reported slack is recomputed
+/// from all rows at the point ([`DenseSystem::honest_slack`]), never read off `chi`.
+fn exact_pricing(
+    dense: &DenseSystem,
+    agent: usize,
+    scale: &[f64],
+    best: &mut MeanCycle,
+    cycles: &mut Vec<(f64, CycleCut)>,
+) {
+    let k = dense.k;
+    let nodes: Vec<usize> = (0..k).collect();
+    let w = |a: usize, b: usize| (a != b).then(|| scale[a] * dense.d(agent, a, b));
+    let Some((mean, nodes)) = karp_max_mean_cycle(&nodes, w) else {
+        return;
+    };
+    tracing::debug!(
+        k,
+        howard = best.chi,
+        karp = mean,
+        "Howard's iteration hit its cap; priced by Karp"
+    );
+    if mean > best.chi {
+        best.chi = mean;
+        if let Some(cut) = CycleCut::new(agent, &nodes, k) {
+            cycles.push((mean, cut));
+        }
+    }
 }
 
 /// Every agent priced at one `lambda`.
@@ -505,4 +535,40 @@ fn solve_cut_dual(
         value -= mu[c] * objective[v];
     }
     Ok((mu, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Karp's fallback repairs a pricing whose `chi` fell short (as after a capped Howard run):
+    /// on 3 nodes with `lambda = 1`, `d_01 = -1, d_12 = -2, d_20 = -3` and every other `d = 1`,
+    /// the weights `w = -lambda d` are 1, 2, 3 around `0 -> 1 -> 2 -> 0` and -1 elsewhere, so
+    /// the maximum cycle mean is (1 + 2 + 3) / 3 = 2 (any cycle with a reverse step is lower).
+    #[test]
+    fn exact_pricing_finds_the_cycle_a_capped_run_missed() {
+        let mut d = vec![1.0; 9];
+        for (k, j, v) in [(0, 1, -1.0), (1, 2, -2.0), (2, 0, -3.0)] {
+            d[k * 3 + j] = v;
+        }
+        for k in 0..3 {
+            d[k * 3 + k] = 0.0;
+        }
+        let dense = DenseSystem { k: 3, d: vec![d] };
+        let scale = vec![-1.0; 3];
+        let mut best = MeanCycle {
+            chi: -1.0,
+            bias: vec![0.0; 3],
+            policy: vec![1, 0, 0],
+            iterations: 1,
+            capped: true,
+        };
+        let mut cycles = Vec::new();
+        exact_pricing(&dense, 0, &scale, &mut best, &mut cycles);
+        assert!((best.chi - 2.0).abs() < 1e-12, "chi = {}", best.chi);
+        assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].1.observations, vec![0, 1, 2]);
+        let uncapped = max_cycle_mean(3, &dense.d[0], &scale, None, &mut |_, _| {});
+        assert!((uncapped.chi - best.chi).abs() < 1e-12);
+    }
 }
