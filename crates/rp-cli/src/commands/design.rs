@@ -50,19 +50,19 @@ pub struct DesignArgs {
     #[arg(long, value_enum, default_value = "corrective")]
     mechanism: Mechanism,
     /// Iterations T of SPSA (default 300; stops once `achieved` is confirmed).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     iterations: Option<u64>,
-    /// Initial games K per evaluation (default 40); adaptive probing doubles it up to 4 K.
-    #[arg(long, value_name = "K")]
+    /// Initial games K per evaluation (default 30); adaptive probing doubles it up to 4 K.
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
     games: Option<usize>,
     /// Seed of the designer's draws (perturbations, probes, confirmations).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
     /// Seed of the environment's parameters.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     env_seed: u64,
     /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     threads: Option<usize>,
     /// Output folder (default rp-out/<env>-<mechanism>-seed<S>).
     #[arg(long, value_name = "DIR")]
