@@ -21,6 +21,28 @@
 //! What it is not: it owns no mathematics of its own beyond the loop; revealed preferences live
 //! in [`lp`] (`rp-lp`), games in [`game`] (`rp-game`), the optimizer in [`policy`]
 //! (`rp-policy`). They are re-exported so a binary needs only this crate.
+//!
+//! # Example
+//!
+//! A small run of Algorithm 1 on `spectrum` with the corrective mechanism (the CLI's
+//! `rp design` runs the same loop with larger defaults):
+//!
+//! ```
+//! use rp_design::game::environment::EnvironmentKind;
+//! use rp_design::game::mechanism::MechanismClass;
+//! use rp_design::{DesignSettings, Designer};
+//!
+//! let mut settings = DesignSettings::new(EnvironmentKind::Spectrum, MechanismClass::Corrective);
+//! settings.iterations = 5;
+//! settings.probing.initial_games = 8;
+//! settings.probing.max_games = 16;
+//! let report = Designer::new(settings)?.run(&mut ())?;
+//! assert_eq!(report.trajectory.len() as u64, report.summary.iterations);
+//! // Whatever the verdict, the gap at the best mechanism comes with a verified certificate.
+//! assert!(report.summary.certificate.verification.verified);
+//! assert!(report.summary.best.gap.is_finite() && report.summary.best.gap >= 0.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![warn(missing_docs)]
 

@@ -26,7 +26,7 @@
 //!   `verification`, the independent verifier's report); `verified`: the verifier's answer (for
 //!   `achieved`, on every confirming draw);
 //! - `gains`: the SPSA constants in force (`a` calibrated, `c`, `A`, `alpha`, `gamma`, `b`);
-//! - `settings`: all [`DesignSettings`](crate::DesignSettings);
+//! - `settings`: all [`DesignSettings`];
 //! - `wall_time` (`total_seconds`, `equilibrium_seconds`, `lp_seconds`): the only
 //!   machine-dependent part; everything else is the same for the same settings whatever the
 //!   thread count.

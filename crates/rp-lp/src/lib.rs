@@ -9,6 +9,32 @@
 //! What it is not: it knows nothing of games, equilibria or mechanisms (that is `rp-game`), nor
 //! of sampling noise (that is `rp-robust`). Data enter through [`ObservationSet`], which is
 //! validated on construction; every comparison uses one [`Tolerance`].
+//!
+//! # Example
+//!
+//! Two agents, one action each, two games: in game 1 agent b's action became dearer relative to
+//! a's, yet a cut back and b expanded. Each agent alone is consistent, no utilitarian welfare is:
+//!
+//! ```
+//! use rp_lp::{Agent, BudgetMatrix, GapOptions, ObservationSet, Structure, Tolerance};
+//! use rp_lp::{garp_violation, pareto_gap};
+//!
+//! let data = ObservationSet::new(
+//!     vec![Agent::new("a", 1), Agent::new("b", 1)],
+//!     vec![vec![1.0, 1.0], vec![1.0, 2.0]],  // probes alpha_k
+//!     vec![vec![0.5, 0.5], vec![0.1, 0.6]],  // equilibrium profiles beta_k
+//! )?;
+//! let gap = pareto_gap(&data, &GapOptions::default())?; // Separable, additive
+//! assert!((gap.value - 1.0 / 30.0).abs() < 1e-9);
+//! assert!(gap.verification.verified); // the independent verifier checked the certificate
+//!
+//! let per_agent = GapOptions { structure: Structure::PerAgent, ..GapOptions::default() };
+//! assert!(pareto_gap(&data, &per_agent)?.value.abs() < 1e-9);
+//!
+//! // The joint data (one decision maker buying the whole profile) satisfy GARP: no LP needed.
+//! assert!(garp_violation(&BudgetMatrix::joint(&data), Tolerance::default()).is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod afriat;
 pub mod backend;

@@ -64,7 +64,7 @@ pub struct DesignArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     threads: Option<usize>,
-    /// Output folder (default rp-out/<env>-<mechanism>-seed<S>).
+    /// Output folder (default `rp-out/<env>-<mechanism>-seed<S>`).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print summary.json on stdout (no progress bar, no human summary).
