@@ -119,6 +119,16 @@ pub enum DataError {
         /// Observation index.
         obs: usize,
     },
+    /// Finite data whose magnitudes no LP can represent (module constant [`MAX_PROBE_RANGE`]).
+    #[error(
+        "observation {obs}: {what}; rescale the data (probe entries within an observation may span at most a factor 1e100, and every alpha_k . beta_j must be a normal finite number)"
+    )]
+    OutOfRange {
+        /// Observation index.
+        obs: usize,
+        /// What is out of range, with the values.
+        what: String,
+    },
     /// An operation that needs more observations than there are.
     #[error("{what} needs at least {needed} observations, got {got}")]
     TooFew {
@@ -130,6 +140,11 @@ pub enum DataError {
         got: usize,
     },
 }
+
+/// The largest ratio of two probe entries of one observation that [`ObservationSet`] accepts
+/// ([`DataError::OutOfRange`] beyond): far above any real price ratio, far below where
+/// normalized LP coefficients stop being representable.
+pub const MAX_PROBE_RANGE: f64 = 1e100;
 
 /// A validated observation set: `K` probes `alpha_k in R^N_{++}` and profiles `beta_k in R^N_+`
 /// split into agent blocks, with `e_k = alpha_k . beta_k > 0`.
@@ -224,7 +239,46 @@ impl ObservationSet {
             }
             set.expenditure.push(e);
         }
+        set.check_range()?;
         Ok(set)
+    }
+
+    /// Magnitudes the LPs can represent: rows that are valid but extreme (subnormal
+    /// expenditures, probes spanning 1e300, products that overflow) would otherwise reach the
+    /// solvers as infinite or unrepresentable coefficients. Checked: within each observation,
+    /// `max alpha / min alpha <= MAX_PROBE_RANGE`; `e_k` is a normal number and so is every
+    /// normalized probe entry `alpha_ka / e_k`; the bound `sum_a alpha_ka max_j beta_ja` of every
+    /// `alpha_k . beta_j` is finite. `O(K N)`.
+    fn check_range(&self) -> Result<(), DataError> {
+        let mut beta_max = vec![0.0f64; self.n];
+        for row in self.strategies.chunks(self.n) {
+            beta_max
+                .iter_mut()
+                .zip(row)
+                .for_each(|(m, b)| *m = m.max(*b));
+        }
+        for (obs, &e) in self.expenditure.iter().enumerate() {
+            let alpha = self.probe(obs);
+            let (lo, hi) = alpha.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), a| {
+                (lo.min(*a), hi.max(*a))
+            });
+            let out = |what: String| Err(DataError::OutOfRange { obs, what });
+            if hi / lo > MAX_PROBE_RANGE || !(hi / lo).is_finite() {
+                return out(format!("probe entries range from {lo:e} to {hi:e}"));
+            }
+            if !(e.is_normal() && (lo / e).is_normal() && (hi / e).is_normal()) {
+                return out(format!(
+                    "expenditure alpha_k . beta_k = {e:e} cannot normalize probe entries from {lo:e} to {hi:e}"
+                ));
+            }
+            let bound = dot(alpha, &beta_max);
+            if !bound.is_finite() {
+                return out(format!(
+                    "alpha_k . beta_j overflows (probe entries up to {hi:e})"
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_row(&self, obs: usize) -> Result<(), DataError> {
@@ -426,6 +480,34 @@ mod tests {
 
     fn two_agents() -> Vec<Agent> {
         vec![Agent::new("a", 2), Agent::new("b", 1)]
+    }
+
+    /// Valid but extreme data are refused before any LP sees them (found by a tester: a
+    /// subnormal expenditure made `normalized()` panic on an infinite probe; probes spanning
+    /// 1e300 or near `f64::MAX` made the verifier's LPs fail).
+    #[test]
+    fn refuses_magnitudes_no_lp_can_represent() {
+        let one = vec![Agent::new("a", 2)];
+        let make = |alpha: Vec<f64>, beta: Vec<f64>| {
+            ObservationSet::new(
+                one.clone(),
+                vec![vec![1.0, 1.0], alpha],
+                vec![vec![0.5, 0.5], beta],
+            )
+        };
+        let out_of_range = |r: Result<ObservationSet, DataError>| {
+            matches!(r, Err(DataError::OutOfRange { obs: 1, .. }))
+        };
+        assert!(out_of_range(make(vec![1.0, 1.0], vec![1e-320, 0.0])));
+        assert!(out_of_range(make(vec![1.0, 1e-300], vec![0.5, 0.5])));
+        assert!(out_of_range(make(vec![1e308, 1.7e308], vec![1.0, 1.0])));
+        // Uniform scaling is fine: normalization divides it out.
+        assert!(make(vec![1e300, 2e300], vec![0.5, 0.5]).is_ok());
+        assert!(make(vec![1e-300, 2e-300], vec![0.5, 0.5]).is_ok());
+        let n = make(vec![1e-300, 2e-300], vec![0.5, 0.5])
+            .unwrap()
+            .normalized();
+        assert!((n.expenditure(1) - 1.0).abs() < 1e-15);
     }
 
     #[test]

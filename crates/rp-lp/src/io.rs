@@ -255,6 +255,7 @@ fn json_path(e: &DataError, agents: &[Agent]) -> Vec<Seg> {
         DataError::ZeroExpenditure { obs } => {
             vec![Key("observations"), Index(*obs), Key("strategy")]
         }
+        DataError::OutOfRange { obs, .. } => vec![Key("observations"), Index(*obs)],
         DataError::NoObservations | DataError::CountMismatch { .. } | DataError::TooFew { .. } => {
             vec![Key("observations")]
         }

@@ -56,7 +56,7 @@ impl<'a> Pieces<'a> {
         let e = self.view.e[m];
         let alpha = &self.view.obs.probe(m)[self.view.blocks[i].clone()];
         let constant = self.r.u[i][m] - l * self.r.efficiency * self.own[i][m];
-        (alpha.iter().map(move |a| l * a / e), constant)
+        (alpha.iter().map(move |a| l * (a / e)), constant)
     }
 
     /// Value of piece `m` of utility `i` at `x` (utility `i`'s block).
