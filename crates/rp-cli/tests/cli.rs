@@ -231,6 +231,21 @@ fn design_bad_arguments_exit_2_before_any_work() {
     let below = format!("{file}/below");
     let out = rp(&["design", "--env", "spectrum", "--out", &below]);
     assert_eq!(out.status.code(), Some(2));
+    // A folder holding the user's own files is never replaced (found by a tester: it was).
+    let precious = dir.join("precious");
+    std::fs::create_dir_all(&precious).unwrap();
+    write(&precious, "thesis.txt", "x");
+    let out = rp(&[
+        "design",
+        "--env",
+        "spectrum",
+        "--out",
+        &precious.display().to_string(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("thesis.txt"), "{err}");
+    assert!(precious.join("thesis.txt").exists());
     assert!(!dir.join("never").exists(), "nothing was written");
 }
 

@@ -56,6 +56,8 @@ pub const TRAJECTORY_FILE: &str = "trajectory.csv";
 pub const GAP_PLOT: &str = "gap.svg";
 /// File name of the welfare-ratio plot.
 pub const WELFARE_PLOT: &str = "welfare.svg";
+/// Every file a run writes: an existing folder is replaced only if it holds nothing else.
+pub const RESULT_FILES: [&str; 4] = [SUMMARY_FILE, TRAJECTORY_FILE, GAP_PLOT, WELFARE_PLOT];
 
 /// The embedded font of the plots (DejaVu Sans, Bitstream Vera license:
 /// `assets/DejaVuSans-LICENSE.txt`), so rendering needs no system font.
@@ -78,6 +80,17 @@ pub enum OutputError {
     /// The destination exists and is not a folder.
     #[error("{0} exists and is not a folder")]
     NotAFolder(PathBuf),
+    /// The destination is a folder holding files a run does not write: replacing it would
+    /// delete them.
+    #[error(
+        "{path} already exists and holds {found}, which rp design did not write; choose another --out (an existing folder is replaced only if it is empty or holds an earlier result)"
+    )]
+    NotAResultFolder {
+        /// The folder.
+        path: PathBuf,
+        /// The first foreign entry.
+        found: String,
+    },
     /// The destination has no file name (e.g. `..` or `/`).
     #[error("{0} does not name a folder")]
     NoName(PathBuf),
@@ -125,17 +138,40 @@ fn sibling(out: &Path, tag: &str) -> Result<PathBuf, OutputError> {
 }
 
 /// Checks, before any work, that results could be written to `out`: creates its parent,
-/// creates and removes the temporary sibling, and refuses an existing non-folder.
+/// creates and removes the temporary sibling, and refuses an existing non-folder or a folder
+/// holding anything but an earlier result.
 pub fn check_writable(out: &Path) -> Result<(), OutputError> {
     if out.exists() && !out.is_dir() {
         return Err(OutputError::NotAFolder(out.to_path_buf()));
+    }
+    if out.is_dir() {
+        check_replaceable(out)?;
     }
     let tmp = sibling(out, "check")?;
     if let Some(parent) = tmp.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(io("creating", parent))?;
     }
-    fs::create_dir(&tmp).map_err(io("creating", &tmp))?;
-    fs::remove_dir(&tmp).map_err(io("removing", &tmp))
+    // Errors name `out`, not the hidden temporary folder the user never asked for.
+    fs::create_dir(&tmp).map_err(io("cannot create a folder beside", out))?;
+    fs::remove_dir(&tmp).map_err(io("cannot remove a folder beside", out))
+}
+
+/// An existing `out` is replaced only if it holds nothing but files a run writes (an earlier
+/// result, or nothing): the replacement deletes the old folder, and a user's `--out ~/notes`
+/// must not cost them their notes.
+fn check_replaceable(out: &Path) -> Result<(), OutputError> {
+    for entry in fs::read_dir(out).map_err(io("reading", out))? {
+        let entry = entry.map_err(io("reading", out))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if !(is_file && RESULT_FILES.contains(&name.as_str())) {
+            return Err(OutputError::NotAResultFolder {
+                path: out.to_path_buf(),
+                found: name,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Writes the run into the folder `out`, atomically (module doc).
@@ -417,4 +453,43 @@ fn plot_welfare(path: &Path, trajectory: &[IterationRecord]) -> Result<(), Outpu
         ))
         .map_err(|e| err(&e))?;
     root.present().map_err(|e| err(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rp-output-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir is writable");
+        dir
+    }
+
+    #[test]
+    fn a_folder_with_foreign_files_is_refused_and_kept() {
+        let dir = scratch("foreign");
+        fs::write(dir.join("thesis.txt"), "x").unwrap();
+        fs::write(dir.join(SUMMARY_FILE), "{}").unwrap();
+        let err = check_writable(&dir).unwrap_err();
+        assert!(
+            matches!(&err, OutputError::NotAResultFolder { found, .. } if found == "thesis.txt"),
+            "{err}"
+        );
+        assert!(dir.join("thesis.txt").exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_empty_folder_or_an_earlier_result_may_be_replaced() {
+        let dir = scratch("result");
+        check_writable(&dir).expect("an empty folder is fine");
+        for file in RESULT_FILES {
+            fs::write(dir.join(file), "x").unwrap();
+        }
+        check_writable(&dir).expect("an earlier result is fine");
+        fs::create_dir(dir.join(SUMMARY_FILE.replace(".json", ""))).unwrap();
+        assert!(check_writable(&dir).is_err(), "a sub-folder is foreign");
+        let _ = fs::remove_dir_all(&dir);
+    }
 }
