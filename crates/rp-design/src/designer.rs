@@ -219,6 +219,14 @@ impl Designer {
         };
         let initial_sets = objective.observe_batch(&queries(&self.phi_0, &confirmation.seeds))?;
         let initial_gaps = objective.gaps(&initial_sets)?;
+        let confirmation = self.start_if_better(
+            confirmation,
+            initial_sets,
+            &initial_gaps,
+            objective.games(),
+            &mut run,
+            initial_gap,
+        );
         observer.phase(Phase::Certificate);
         let certified = certify(&objective, &confirmation)?;
         let assess = |phi: &[f64]| {
@@ -275,6 +283,49 @@ impl Designer {
             summary,
             trajectory: run.trajectory,
         })
+    }
+
+    /// THEORY §7 keeps the best `phi` by re-evaluated gap, and the start is a candidate too: a
+    /// short or noisy run can end with an iterate that the confirming games rank below `phi_0`
+    /// (found by a tester: river, 20 iterations, `K = 8`). Then `phi_0` is reported as the best,
+    /// with its confirming gaps and sets (its verdict `achieved` only if they are all zero at the
+    /// largest `K`).
+    fn start_if_better(
+        &self,
+        confirmation: Confirmation,
+        initial_sets: Vec<ObservationSet>,
+        initial_gaps: &[f64],
+        games: usize,
+        run: &mut Run,
+        initial_gap: f64,
+    ) -> Confirmation {
+        let s = &self.settings;
+        if confirmation.verdict == Verdict::Achieved
+            || mean(initial_gaps) >= mean(&confirmation.gaps)
+        {
+            return confirmation;
+        }
+        tracing::info!(
+            start = mean(initial_gaps),
+            best = mean(&confirmation.gaps),
+            "the start beats the best iterate on the confirming games; reporting the start"
+        );
+        run.best = Best {
+            phi: self.phi_0.clone(),
+            index: 0,
+            gap: initial_gap,
+        };
+        let zero = initial_gaps.iter().all(|g| *g <= s.verdict.tolerance);
+        Confirmation {
+            seeds: confirmation.seeds,
+            gaps: initial_gaps.to_vec(),
+            sets: initial_sets,
+            verdict: if zero && games >= s.probing.max_games {
+                Verdict::Achieved
+            } else {
+                Verdict::NotAchieved
+            },
+        }
     }
 
     /// The iterations with adaptive probing and best tracking (module doc). Ends after `T`

@@ -373,3 +373,27 @@ proptest! {
         prop_assert!(many.iter().flatten().all(|a| a.is_finite() && *a > 0.0));
     }
 }
+
+/// The reported best is never worse than the start on the confirming games (THEORY §7: the
+/// start is a candidate). The three cases are a tester's: short noisy runs (20 iterations,
+/// `K = 8`) whose last best iterate the confirming games ranked below `phi_0` (river seeds 0
+/// and 3: gap ratios 2.56 and 2.27; spectrum seed 2: 1.16).
+#[test]
+fn the_best_is_never_worse_than_the_start() {
+    for (kind, seed) in [(RIVER, 0), (RIVER, 3), (SPECTRUM, 2)] {
+        let mut settings = DesignSettings::new(kind, MechanismClass::Corrective);
+        settings.iterations = 20;
+        settings.probing.initial_games = 8;
+        settings.probing.max_games = 32;
+        settings.seed = seed;
+        let report = Designer::new(settings).unwrap().run(&mut ()).unwrap();
+        let s = &report.summary;
+        assert!(
+            s.best.gap <= s.initial.gap,
+            "{kind:?} seed {seed}: best {} > start {}",
+            s.best.gap,
+            s.initial.gap
+        );
+        assert!(s.certificate.verification.verified);
+    }
+}
