@@ -48,7 +48,7 @@ use crate::objective::GapObjective;
 use crate::report::{
     DesignReport, Evaluations, IterationRecord, PointReport, Summary, Verdict, WallTime,
 };
-use crate::settings::{DesignSettings, SettingsError};
+use crate::settings::{DesignSettings, LOW_POWER_GAMES, SettingsError};
 use crate::truth::{Assessment, GroundTruth};
 
 /// The schema identifier written into `summary.json`.
@@ -110,6 +110,12 @@ impl Designer {
     /// ([`DesignError::is_input`]).
     pub fn new(settings: DesignSettings) -> Result<Self, DesignError> {
         settings.validate()?;
+        if settings.probing.max_games < LOW_POWER_GAMES {
+            tracing::warn!(
+                max_games = settings.probing.max_games,
+                "few games per evaluation: the test rarely detects a distortion, so an `achieved` verdict is weak evidence (use at least {LOW_POWER_GAMES})"
+            );
+        }
         let env = Environment::new(&settings.environment.config())?;
         let mechanism_box = env.mechanism(settings.mechanism).parameter_box();
         let space = ParameterBox::new(

@@ -63,8 +63,8 @@ pub use report::{
     DesignReport, Evaluations, IterationRecord, PointReport, Summary, Verdict, WallTime,
 };
 pub use settings::{
-    DesignSettings, EnvironmentSettings, EvaluationSettings, GainSettings, ProbingSettings,
-    SettingsError, VerdictSettings,
+    DesignSettings, EnvironmentSettings, EvaluationSettings, GainSettings, LOW_POWER_GAMES,
+    MAX_GAMES, ProbingSettings, SettingsError, VerdictSettings,
 };
 pub use truth::{Assessment, GroundTruth};
 

@@ -39,6 +39,14 @@ use thiserror::Error;
 
 use crate::measurement::Measurement;
 
+/// The largest number of games per evaluation a run accepts. The Separable gap at `K = 400`,
+/// `M = 4` takes about a second; `K = 10 000` would take hours per evaluation.
+pub const MAX_GAMES: usize = 10_000;
+
+/// Below this largest `K`, a zero gap says little (few games rarely cross the distortion), so
+/// a run warns that an `achieved` verdict is weak evidence.
+pub const LOW_POWER_GAMES: usize = 16;
+
 /// Why settings were rejected. Every variant names the setting (as in `summary.json`).
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum SettingsError {
@@ -48,6 +56,12 @@ pub enum SettingsError {
     /// Fewer than two games: a Pareto gap needs at least two observations.
     #[error("probing.initial_games = {0}: a Pareto gap needs at least 2 games")]
     TooFewGames(usize),
+    /// More games than any run could solve (each evaluation solves `K` equilibria and a
+    /// `K x K` gap program; [`MAX_GAMES`]).
+    #[error(
+        "probing.max_games = {0} is above the limit {MAX_GAMES} (a gap program at that size takes hours)"
+    )]
+    TooManyGames(usize),
     /// The cap on games is below the initial number.
     #[error("probing.max_games = {max} is below probing.initial_games = {initial}")]
     CapBelowInitial {
@@ -304,6 +318,11 @@ impl ProbingSettings {
     fn validate(&self) -> Result<(), SettingsError> {
         if self.initial_games < 2 {
             return Err(SettingsError::TooFewGames(self.initial_games));
+        }
+        if self.max_games > MAX_GAMES || self.initial_games > MAX_GAMES {
+            return Err(SettingsError::TooManyGames(
+                self.max_games.max(self.initial_games),
+            ));
         }
         if self.max_games < self.initial_games {
             return Err(SettingsError::CapBelowInitial {

@@ -198,13 +198,25 @@ fn human(s: &Summary) -> String {
     let env = &s.environment;
     let ratio = |w: Option<f64>| w.map_or_else(|| "undefined".to_string(), |w| format!("{w:.5}"));
     let phi: Vec<String> = s.best.phi.iter().map(|x| format!("{x:.4}")).collect();
+    // `achieved` means every confirming gap is within the tolerance, not that it is exactly 0:
+    // say which, with the largest one.
+    let largest = s.best.gaps.iter().copied().fold(0.0f64, f64::max);
+    let tolerance = s.settings.verdict.tolerance;
     let certificate = match (s.verdict, s.verified) {
-        (Verdict::Achieved, true) => "Afriat numbers rationalize the equilibria (verified)",
-        (Verdict::NotAchieved, true) => "violation certificate (dual of the gap LP) verified",
-        (_, false) => "REJECTED by the verifier",
+        (Verdict::Achieved, true) if largest == 0.0 => {
+            "every confirming gap is 0: Afriat numbers rationalize the equilibria (verified)"
+                .to_string()
+        }
+        (Verdict::Achieved, true) => format!(
+            "every confirming gap is below the tolerance {tolerance:e} (largest {largest:.2e}); certificates verified"
+        ),
+        (Verdict::NotAchieved, true) => {
+            "violation certificate (dual of the gap LP) verified".to_string()
+        }
+        (_, false) => "REJECTED by the verifier".to_string(),
     };
     let stop = if s.stopped_early {
-        " (stopped: gap zero at the cap)"
+        " (stopped: gap within tolerance at the cap)"
     } else {
         ""
     };

@@ -28,11 +28,12 @@ pub struct TestArgs {
     /// Actions per agent for CSV input, e.g. 2,2,3 (default: one agent owning all N columns).
     #[arg(long, value_delimiter = ',', value_name = "n1,n2,..")]
     blocks: Option<Vec<usize>>,
-    /// Welfare structure: separable (default), per-agent or joint.
+    /// Welfare structure: separable, per-agent or joint.
     #[arg(long, default_value = "separable", value_parser = parse_structure)]
     structure: Structure,
-    /// LP backend.
-    #[arg(long, value_parser = parse_backend)]
+    /// LP backend of the gap's master program: clarabel (default) or microlp; highs only in
+    /// builds with the `highs` feature.
+    #[arg(long, value_parser = parse_backend, value_name = "clarabel|microlp|highs")]
     backend: Option<Backend>,
     /// Print the full report (with certificates) as JSON on stdout.
     #[arg(long)]
@@ -43,8 +44,12 @@ fn parse_structure(s: &str) -> Result<Structure, String> {
     s.parse::<Structure>().map_err(|e| e.to_string())
 }
 
+/// A backend this build can run: an unavailable one is a bad argument (exit 2), not a failed
+/// computation.
 fn parse_backend(s: &str) -> Result<Backend, String> {
-    s.parse::<Backend>().map_err(|e| e.to_string())
+    let backend = s.parse::<Backend>().map_err(|e| e.to_string())?;
+    backend.solver().map_err(|e| e.to_string())?;
+    Ok(backend)
 }
 
 /// Runs `rp test`.
