@@ -171,6 +171,8 @@ pub fn read_json(path: &Path) -> Result<ObservationSet, ReadError> {
 /// Parses JSON data; `source` names the file in messages.
 pub fn parse_json(text: &str, source: &str) -> Result<ObservationSet, ReadError> {
     let file = source.to_string();
+    // A UTF-8 byte-order mark (some editors write one) is not JSON; skip it like the CSV reader.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ReadError::Empty { file });
     }
@@ -575,12 +577,24 @@ impl CsvTable {
             width: 0,
         };
         for (i, record) in reader.records().enumerate() {
+            // Lines from byte offsets: csv's own line counter is off with CRLF endings and
+            // blank lines (found by a tester).
+            // A record's position may point at the line break ending the previous record (the
+            // `\n` of a CRLF), so line breaks at the position are skipped first.
+            let line_at = |byte: u64| {
+                let bytes = text.as_bytes();
+                let mut end = (byte as usize).min(bytes.len());
+                while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+                    end += 1;
+                }
+                bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+            };
             let record = record.map_err(|e| ReadError::Csv {
                 file: table.file.clone(),
-                line: e.position().map_or(0, |p| p.line() as usize),
+                line: e.position().map_or(0, |p| line_at(p.byte())),
                 message: e.to_string(),
             })?;
-            let line = record.position().map_or(i + 1, |p| p.line() as usize);
+            let line = record.position().map_or(i + 1, |p| line_at(p.byte()));
             let cells: Vec<&str> = record.iter().collect();
             if i == 0 {
                 table.width = cells.len();
@@ -592,6 +606,13 @@ impl CsvTable {
             table.push_row(&cells, line)?;
         }
         if table.rows.is_empty() {
+            if table.header.is_some() {
+                return Err(ReadError::Csv {
+                    file: table.file,
+                    line: 1,
+                    message: "no data rows: the only row has no number in it, so it was read as a header (check the delimiter is a comma and quotes are closed)".to_string(),
+                });
+            }
             return Err(ReadError::Empty { file: table.file });
         }
         Ok(table)
@@ -667,5 +688,23 @@ mod tests {
         assert_eq!(json_locate(text, &path), Some((4, 19)));
         assert_eq!(render_path(&path), "observations[0].probe[1]");
         assert_eq!(json_locate(text, &[Seg::Key("missing")]), None);
+    }
+
+    /// CRLF endings and blank lines do not shift the reported line (a tester's cases: the bad
+    /// cell on line 3 was reported on line 2, on line 6 as line 3).
+    #[test]
+    fn csv_lines_count_crlf_and_blank_lines() {
+        for (text, line) in [("a,b\r\n1,2\r\n3,x\r\n", 3), ("1,2\n\n\n3,4\n\n5,x\n", 6)] {
+            match CsvTable::parse(text, "f.csv") {
+                Err(ReadError::Cell { location, .. }) => {
+                    assert_eq!(location.line, Some(line), "{text:?}")
+                }
+                other => panic!("{text:?}: expected a cell error, got {:?}", other.err()),
+            }
+        }
+        match CsvTable::parse("1,2\r\n3,4\r\n5\r\n", "f.csv") {
+            Err(ReadError::Ragged { line, .. }) => assert_eq!(line, 3),
+            other => panic!("expected a ragged row, got {:?}", other.err()),
+        }
     }
 }

@@ -237,7 +237,10 @@ fn csv_shape_errors() {
         &["p.csv", "line 2", "3 fields", "expected 2"],
     );
     assert_names(&csv_err("", good, None), &["p.csv", "empty"]);
-    assert_names(&csv_err("a,b\n", good, None), &["p.csv", "empty"]);
+    assert_names(
+        &csv_err("a,b\n", good, None),
+        &["p.csv", "line 1", "no data rows", "header"],
+    );
     assert_names(
         &csv_err(good, "1,1\n", None),
         &["p.csv", "s.csv", "2 data rows", "1"],

@@ -120,6 +120,8 @@ pub fn parse_nfg(text: &str) -> Result<NormalFormGame, NfgError> {
 
 /// Parse the bytes of an `.nfg` file (labels must be UTF-8).
 pub fn parse_nfg_bytes(bytes: &[u8]) -> Result<NormalFormGame, NfgError> {
+    // A UTF-8 byte-order mark before `NFG` (some editors write one) is skipped.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut parser = Parser::new(bytes)?;
     let header = parser.header()?;
     let profiles = checked_profile_count(&header.counts).map_err(|e| header.at(e))?;
