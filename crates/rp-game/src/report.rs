@@ -114,7 +114,19 @@ pub fn reference_equilibrium(
         ReferenceGame::River => EnvironmentKind::River,
         ReferenceGame::KrawczykUryasev => return krawczyk_uryasev(),
     };
-    let env = Environment::new(&EnvironmentConfig::new(kind, seed))?;
+    environment_equilibrium(&EnvironmentConfig::new(kind, seed))
+}
+
+/// [`reference_equilibrium`] of an environment with explicit sizes (`config.seed` seeds the
+/// parameters and the probe), e.g. the sizes a designer uses.
+pub fn environment_equilibrium(
+    config: &EnvironmentConfig,
+) -> Result<EquilibriumSummary, ReportError> {
+    let (game, seed) = match config.kind {
+        EnvironmentKind::Spectrum => (ReferenceGame::Spectrum, config.seed),
+        EnvironmentKind::River => (ReferenceGame::River, config.seed),
+    };
+    let env = Environment::new(config)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(1);
     let probe = env.draw_probes(1, &mut rng).remove(0);

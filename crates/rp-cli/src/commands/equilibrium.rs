@@ -1,7 +1,9 @@
 //! `rp equilibrium`: the equilibrium of a reference game (spectrum, river, Krawczyk–Uryasev).
 
 use clap::Args;
-use rp_design::game::report::{ReferenceGame, reference_equilibrium};
+use rp_design::EnvironmentSettings;
+use rp_design::game::environment::{Environment, EnvironmentKind};
+use rp_design::game::report::{ReferenceGame, environment_equilibrium, reference_equilibrium};
 
 use crate::CliResult;
 use crate::error::CliError;
@@ -14,8 +16,15 @@ pub struct EquilibriumArgs {
     #[arg(long, value_parser = parse_game)]
     env: ReferenceGame,
     /// Seed of the environment's parameters and probe (spectrum, river).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
+    /// Agents (spectrum, river; default: the size `rp design` uses, 4).
+    #[arg(long, value_name = "M")]
+    agents: Option<usize>,
+    /// Actions per agent (default: the size `rp design` uses: 2 channels for spectrum, 3
+    /// levels for river).
+    #[arg(long, value_name = "A")]
+    actions: Option<usize>,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -27,7 +36,29 @@ fn parse_game(s: &str) -> Result<ReferenceGame, String> {
 
 /// Runs `rp equilibrium`.
 pub fn run(args: &EquilibriumArgs) -> CliResult {
-    let summary = reference_equilibrium(args.env, args.seed).map_err(CliError::failed)?;
+    let kind = match args.env {
+        ReferenceGame::Spectrum => Some(EnvironmentKind::Spectrum),
+        ReferenceGame::River => Some(EnvironmentKind::River),
+        ReferenceGame::KrawczykUryasev => None,
+    };
+    let summary = match kind {
+        // The environment `rp design --env ... --env-seed S` designs for, unless resized.
+        Some(kind) => {
+            let mut sizes = EnvironmentSettings::new(kind, args.seed);
+            sizes.agents = args.agents.unwrap_or(sizes.agents);
+            sizes.actions = args.actions.unwrap_or(sizes.actions);
+            // A configuration the environment refuses is bad input; a solver failure is not.
+            Environment::new(&sizes.config()).map_err(CliError::input)?;
+            environment_equilibrium(&sizes.config()).map_err(CliError::failed)?
+        }
+        None if args.agents.is_some() || args.actions.is_some() => {
+            return Err(CliError::Input(
+                "--agents and --actions apply to spectrum and river, not krawczyk-uryasev"
+                    .to_string(),
+            ));
+        }
+        None => reference_equilibrium(args.env, args.seed).map_err(CliError::failed)?,
+    };
     if args.json {
         print_json(&summary)
     } else {
