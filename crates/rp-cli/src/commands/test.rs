@@ -112,9 +112,10 @@ fn human(obs: &ObservationSet, r: &ConsistencyReport) -> String {
     };
     let mut lines = vec![
         format!(
-            "{} observations, {} agents, N = {}: {} with {:?} welfare",
+            "{} observations, {} agent{}, N = {}: {} with {:?} welfare",
             obs.len(),
             obs.num_agents(),
+            if obs.num_agents() == 1 { "" } else { "s" },
             obs.dim(),
             verdict,
             r.structure
