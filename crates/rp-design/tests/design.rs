@@ -232,6 +232,13 @@ fn output_files_are_complete_and_finite() {
         "iterations",
         "evaluations",
         "final_games",
+        "measurement",
+        "samples",
+        "delta",
+        "radius",
+        "true_gap",
+        "robust_certificate",
+        "lower_bounds",
         "initial",
         "best",
         "certificate",
@@ -242,7 +249,12 @@ fn output_files_are_complete_and_finite() {
     ] {
         assert!(v.get(field).is_some(), "summary lacks {field}");
     }
-    assert_eq!(v["schema"], "rp-design/summary/1");
+    assert_eq!(v["schema"], "rp-design/summary/2");
+    assert_eq!(v["measurement"], "exact");
+    assert_eq!(
+        v["true_gap"], v["best"]["gap"],
+        "exact: the true gap is the gap"
+    );
     let back: rp_design::Summary = serde_json::from_value(v).expect("summary reads back");
     assert_eq!(back, report.summary);
     let rows: Vec<&str> = csv.lines().collect();
