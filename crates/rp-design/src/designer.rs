@@ -25,6 +25,19 @@
 //! with the verified LP, giving the certificate and the verifier's answer; for `achieved` every
 //! confirming draw is verified (the fast LP's zero is not trusted alone).
 //!
+//! Finite samples ([`crate::measurement`]). The loop is the same for every measurement; only
+//! the loss differs. The plug-in designer's gap of empirical strategies can be 0 by luck, and
+//! then `K` grows and `achieved` is confirmed exactly as above: it is a statement about the
+//! sampled equilibria, with no guarantee for the true ones. The robust gap is positive whenever
+//! the radius is (and it grows with `K` through the union bound), so for the robust designer
+//! `K` grows, and `achieved` is declared, only if `L_rob` itself reaches the tolerance: then,
+//! with probability `>= 1 - delta` per confirming draw, the true gap is below it too. A robust
+//! gap that is merely small is never rounded to `achieved`. A positive robust gap does not prove
+//! a violation either, so the robust `not_achieved` needs a confirming draw whose certified lower
+//! bound `L_opt` (rp-robust's sensitivity, the optimistic program over the same balls) exceeds
+//! the tolerance; if none does, the verdict is `inconclusive`. The iterations always end after
+//! `T` (a robust run that never reaches the tolerance runs all of them at `K_0`).
+//!
 //! Seeds: everything the designer draws comes from `seed` through [`NoiseSeed::child`]:
 //! stream 0 seeds SPSA (perturbations, evaluation and re-evaluation draws), stream 1 the
 //! confirmations (one sub-stream per attempt), stream 2 the re-scoring of the best. The ground

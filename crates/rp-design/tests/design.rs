@@ -188,7 +188,11 @@ fn ground_truth_never_reaches_the_designer() {
     assert_eq!(decisions(&a), decisions(&b));
     assert_eq!(a.summary.best, b.summary.best);
     assert_eq!(a.summary.verdict, b.summary.verdict);
-    assert!(a.trajectory.iter().all(|r| r.truth.is_some()));
+    assert!(
+        a.trajectory
+            .iter()
+            .all(|r| r.truth.is_some_and(|t| t.true_gap.is_some()))
+    );
     assert!(b.trajectory.iter().all(|r| r.truth.is_none()));
 }
 
@@ -260,8 +264,8 @@ fn output_files_are_complete_and_finite() {
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 1 + report.trajectory.len());
     let width = rows[0].split(',').count();
-    // t, games, loss_plus, loss_minus; phi (d = 3 pairs of 3 agents); gap .. b_t (8 columns).
-    assert_eq!(width, 4 + 3 + 8);
+    // t, games, loss_plus, loss_minus; phi (d = 3 pairs of 3 agents); gap .. b_t (9 columns).
+    assert_eq!(width, 4 + 3 + 9);
     assert!(rows.iter().all(|r| r.split(',').count() == width));
     for plot in [GAP_PLOT, WELFARE_PLOT] {
         let svg = read(plot);
@@ -334,6 +338,7 @@ fn record(values: [f64; 6]) -> IterationRecord {
         truth: Some(rp_design::Assessment {
             welfare_ratio: Some(w),
             distance: 0.5,
+            true_gap: Some(gap),
         }),
         gains: rp_design::policy::Gains {
             a_t: a,
