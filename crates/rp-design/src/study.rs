@@ -190,6 +190,76 @@ fn common_true_gap(
     Ok(gaps.iter().sum::<f64>() / gaps.len().max(1) as f64)
 }
 
+/// The loss each measurement sees at the start `phi_0 = 0` and at the canceling mechanism
+/// `phi*` (socially optimal; known to the environment, never to the designer), averaged over
+/// the same draws: how much signal a designer has to steer by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SteeringSignal {
+    /// `"exact"`, `"plug_in"` or `"robust"`.
+    pub method: String,
+    /// `S` (`None` for exact).
+    pub samples: Option<usize>,
+    /// Mean loss at `phi_0`.
+    pub at_start: f64,
+    /// Mean loss at `phi*`.
+    pub at_optimum: f64,
+    /// Mean expenditure `e_k` of the observed profiles at `phi_0` (what the robust radius is
+    /// measured against after normalization).
+    pub expenditure_at_start: f64,
+    /// Mean expenditure of the observed profiles at `phi*`.
+    pub expenditure_at_optimum: f64,
+}
+
+/// [`SteeringSignal`] of every measurement of `study` on `draws` draws of `games` games (the
+/// same probes for all; the samples of `Sampled` and `Robust` with one `S` are the same too).
+pub fn steering_signal(
+    study: &FiniteSampleStudy,
+    games: usize,
+    draws: u64,
+) -> Result<Vec<SteeringSignal>, DesignError> {
+    let designer = Designer::new(study.settings(Measurement::Exact, 0))?;
+    let env = designer.environment();
+    let start = designer.initial_phi().to_vec();
+    let optimum = env.canceling_phi();
+    let seeds: Vec<NoiseSeed> = (0..draws)
+        .map(|d| {
+            NoiseSeed::new(study.environment.seed)
+                .child(STUDY_STREAM)
+                .child(!d)
+        })
+        .collect();
+    study
+        .measurements()
+        .into_iter()
+        .map(|m| {
+            let mut objective = GapObjective::new(env, study.mechanism, games, m);
+            let mut mean_at = |phi: &[f64]| -> Result<(f64, f64), DesignError> {
+                let queries: Vec<Query<'_>> = seeds
+                    .iter()
+                    .map(|&noise| Query { theta: phi, noise })
+                    .collect();
+                let sets = objective.observe_batch(&queries)?;
+                let spend: Vec<f64> = sets
+                    .iter()
+                    .flat_map(|o| o.set.expenditures())
+                    .copied()
+                    .collect();
+                Ok((mean(&objective.gaps(&sets)?), mean(&spend)))
+            };
+            let (at_start, expenditure_at_start) = mean_at(&start)?;
+            let (at_optimum, expenditure_at_optimum) = mean_at(&optimum)?;
+            Ok(SteeringSignal {
+                method: m.name().to_string(),
+                samples: m.samples(),
+                at_start,
+                at_optimum,
+                expenditure_at_start,
+                expenditure_at_optimum,
+            })
+        })
+        .collect()
+}
+
 /// Mean and spread of the score over the seeds of one (method, S).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StudyCell {
@@ -306,6 +376,24 @@ mod tests {
         let table = markdown_table(&cells);
         assert_eq!(table.lines().count(), 2 + 3);
         assert!(table.contains("| plug_in | 20 | 1 | 5.000e0 |"), "{table}");
+    }
+
+    #[test]
+    fn the_exact_loss_vanishes_at_the_canceling_mechanism_and_robust_bounds_plug_in() {
+        let mut study = FiniteSampleStudy::river(vec![0], 1);
+        study.samples = vec![300];
+        let signal = steering_signal(&study, 30, 1).expect("the river games solve");
+        assert_eq!(signal.len(), 3);
+        // phi* cancels the interaction: every exact equilibrium is socially optimal, gap 0.
+        assert_eq!(signal[0].at_optimum, 0.0);
+        assert!(signal[0].at_start > 0.0);
+        // Same samples for plug-in and robust: L_rob >= the plug-in gap at both points.
+        assert!(signal[2].at_start >= signal[1].at_start);
+        assert!(signal[2].at_optimum >= signal[1].at_optimum);
+        assert_eq!(
+            signal[1].expenditure_at_start,
+            signal[2].expenditure_at_start
+        );
     }
 
     #[test]
