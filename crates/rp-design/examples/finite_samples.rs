@@ -4,7 +4,7 @@
 //! `cargo run --release -p rp-design --example finite_samples -- [SEEDS] [T] [FIRST]`
 //! (default: 4 design seeds from FIRST = 0, T = 300, the designer's default). With
 //! `signal [S ...]` it prints the steering signal instead (each loss at `phi_0` and at `phi*`,
-//! K = 30, 4 draws).
+//! K = 30, 8 draws).
 
 use rp_design::study::{
     FiniteSampleStudy, aggregate, finite_samples_with, markdown_table, steering_signal,
@@ -21,16 +21,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             study.samples = sizes;
         }
         println!(
-            "| method | S | loss at phi_0 | loss at phi* | mean e_k at phi_0 | at phi* |\n\
-             |---|---|---|---|---|---|"
+            "| method | S | loss at phi_0 | loss at phi* | sd over draws at phi_0 | mean e_k at \
+             phi_0 | at phi* |\n|---|---|---|---|---|---|---|"
         );
-        for s in steering_signal(&study, 30, 4)? {
+        for s in steering_signal(&study, 30, 8)? {
             let samples = s.samples.map_or_else(|| "-".to_string(), |s| s.to_string());
             println!(
-                "| {} | {samples} | {:.3e} | {:.3e} | {:.4} | {:.4} |",
+                "| {} | {samples} | {:.3e} | {:.3e} | {:.1e} | {:.4} | {:.4} |",
                 s.method,
                 s.at_start,
                 s.at_optimum,
+                s.spread_at_start,
                 s.expenditure_at_start,
                 s.expenditure_at_optimum
             );

@@ -203,6 +203,9 @@ pub struct SteeringSignal {
     pub at_start: f64,
     /// Mean loss at `phi*`.
     pub at_optimum: f64,
+    /// Standard deviation of the loss over the draws at `phi_0` (the noise a designer steers
+    /// through; `at_start - at_optimum` is the signal).
+    pub spread_at_start: f64,
     /// Mean expenditure `e_k` of the observed profiles at `phi_0` (what the robust radius is
     /// measured against after normalization).
     pub expenditure_at_start: f64,
@@ -233,7 +236,7 @@ pub fn steering_signal(
         .into_iter()
         .map(|m| {
             let mut objective = GapObjective::new(env, study.mechanism, games, m);
-            let mut mean_at = |phi: &[f64]| -> Result<(f64, f64), DesignError> {
+            let mut mean_at = |phi: &[f64]| -> Result<(Vec<f64>, f64), DesignError> {
                 let queries: Vec<Query<'_>> = seeds
                     .iter()
                     .map(|&noise| Query { theta: phi, noise })
@@ -244,15 +247,16 @@ pub fn steering_signal(
                     .flat_map(|o| o.set.expenditures())
                     .copied()
                     .collect();
-                Ok((mean(&objective.gaps(&sets)?), mean(&spend)))
+                Ok((objective.gaps(&sets)?, mean(&spend)))
             };
             let (at_start, expenditure_at_start) = mean_at(&start)?;
             let (at_optimum, expenditure_at_optimum) = mean_at(&optimum)?;
             Ok(SteeringSignal {
                 method: m.name().to_string(),
                 samples: m.samples(),
-                at_start,
-                at_optimum,
+                at_start: mean(&at_start),
+                at_optimum: mean(&at_optimum),
+                spread_at_start: spread(&at_start),
                 expenditure_at_start,
                 expenditure_at_optimum,
             })
@@ -315,6 +319,15 @@ pub fn aggregate(rows: &[StudyRow]) -> Vec<StudyCell> {
 
 fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+/// The sample standard deviation (0 for fewer than 2 values).
+fn spread(xs: &[f64]) -> f64 {
+    if xs.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(xs);
+    (xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (xs.len() - 1) as f64).sqrt()
 }
 
 /// The cells as a Markdown table.
