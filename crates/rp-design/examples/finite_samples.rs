@@ -1,8 +1,9 @@
 //! Runs the finite-sample study of issue 5 ([`rp_design::study`]) and prints one JSON line per
 //! run on stderr, then the Markdown table of the final true gaps on stdout.
 //!
-//! `cargo run --release -p rp-design --example finite_samples -- [SEEDS] [T] [FIRST]`
-//! (default: 4 design seeds from FIRST = 0, T = 300, the designer's default). With
+//! `cargo run --release -p rp-design --example finite_samples -- [SEEDS] [T] [FIRST] [sampled] [common]`
+//! (default: 4 design seeds from FIRST = 0, T = 300, the designer's default; `sampled` skips
+//! the exact reference, `common` couples the two sides' samples). With
 //! `signal [S ...]` it prints the steering signal instead (each loss at `phi_0` and at `phi*`,
 //! K = 30, 8 draws).
 
@@ -42,7 +43,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seeds: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(4);
     let iterations: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(300);
     let first: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(0);
-    let study = FiniteSampleStudy::river((first..first + seeds).collect(), iterations);
+    let mut study = FiniteSampleStudy::river((first..first + seeds).collect(), iterations);
+    for flag in args {
+        match flag.as_str() {
+            "sampled" => study.include_exact = false,
+            "common" => study.coupling = rp_design::SampleCoupling::Common,
+            other => return Err(format!("unknown flag {other}").into()),
+        }
+    }
     let rows = finite_samples_with(&study, &mut |row| {
         if let Ok(line) = serde_json::to_string(row) {
             eprintln!("{line}");

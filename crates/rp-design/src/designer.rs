@@ -203,7 +203,8 @@ impl Designer {
             s.mechanism,
             s.probing.initial_games,
             s.measurement,
-        );
+        )
+        .with_coupling(s.sample_coupling);
         let mut spsa = Spsa::new(
             self.spsa.clone(),
             self.space.clone(),

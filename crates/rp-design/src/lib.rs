@@ -46,7 +46,7 @@ pub use report::{
 };
 pub use settings::{
     DesignSettings, EnvironmentSettings, EvaluationSettings, GainSettings, ProbingSettings,
-    SettingsError, VerdictSettings,
+    SampleCoupling, SettingsError, VerdictSettings,
 };
 pub use truth::{Assessment, GroundTruth};
 

@@ -22,6 +22,7 @@ use rp_policy::{NoiseSeed, NoisyObjective, Query};
 use serde::{Deserialize, Serialize};
 
 use crate::measurement::{Measurement, MeasurementError, Observed};
+use crate::settings::SampleCoupling;
 
 /// The seed of game `k`'s probe in an evaluation with noise seed `noise`.
 pub fn game_seed(noise: NoiseSeed, k: usize) -> NoiseSeed {
@@ -76,6 +77,7 @@ pub struct GapObjective<'a> {
     class: MechanismClass,
     games: usize,
     measurement: Measurement,
+    coupling: SampleCoupling,
     work: Work,
 }
 
@@ -92,8 +94,16 @@ impl<'a> GapObjective<'a> {
             class,
             games,
             measurement,
+            coupling: SampleCoupling::Independent,
             work: Work::default(),
         }
+    }
+
+    /// The same loss with the given coupling of the two sides' samples (see
+    /// [`SampleCoupling`]; `Common` gives every query side 0).
+    pub fn with_coupling(mut self, coupling: SampleCoupling) -> Self {
+        self.coupling = coupling;
+        self
     }
 
     /// `K`, the games per evaluation.
@@ -127,7 +137,10 @@ impl<'a> GapObjective<'a> {
             .iter()
             .map(|q| draw_games(self.env, q.noise, self.games))
             .collect();
-        let sides = sides(queries);
+        let sides = match self.coupling {
+            SampleCoupling::Independent => sides(queries),
+            SampleCoupling::Common => vec![0; queries.len()],
+        };
         let tasks: Vec<(usize, usize)> = (0..queries.len())
             .flat_map(|q| (0..self.games).map(move |k| (q, k)))
             .collect();

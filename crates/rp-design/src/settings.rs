@@ -227,6 +227,25 @@ impl Default for EvaluationSettings {
     }
 }
 
+/// Whether the two sides of an SPSA step see independent or common samples (finite-sample
+/// measurements only; the probes are common either way).
+///
+/// `Independent` (the default) is what a designer who enacts `phi+` and `phi-` separately
+/// observes: the agents randomize afresh. `Common` draws both sides' actions from the same
+/// stream (inverse-CDF sampling with the same uniforms), so their empirical strategies differ
+/// only where the true strategies do: common random numbers extended to the agents' draws. It
+/// is a simulation device for studying the gradient's noise, not something a designer facing
+/// real agents can do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleCoupling {
+    /// One sample stream per (iteration, side, game).
+    #[default]
+    Independent,
+    /// One sample stream per (iteration, game), shared by both sides.
+    Common,
+}
+
 /// Everything that determines a design run (THEORY §7).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -254,6 +273,9 @@ pub struct DesignSettings {
     /// Separable additive gap).
     #[serde(default)]
     pub measurement: Measurement,
+    /// Independent (default) or common samples for the two sides of a step.
+    #[serde(default)]
+    pub sample_coupling: SampleCoupling,
     /// Start point `phi_0`; `None` (default) is `phi = 0`, no intervention.
     #[serde(default)]
     pub initial_phi: Option<Vec<f64>>,
@@ -279,6 +301,7 @@ impl DesignSettings {
             verdict: VerdictSettings::default(),
             evaluation: EvaluationSettings::default(),
             measurement: Measurement::default(),
+            sample_coupling: SampleCoupling::default(),
             initial_phi: None,
             seed: 0,
         }

@@ -28,7 +28,7 @@ use crate::error::DesignError;
 use crate::measurement::Measurement;
 use crate::objective::GapObjective;
 use crate::report::Verdict;
-use crate::settings::{DesignSettings, EnvironmentSettings};
+use crate::settings::{DesignSettings, EnvironmentSettings, SampleCoupling};
 
 /// Child stream of the environment seed that draws the study's common evaluation games.
 pub const STUDY_STREAM: u64 = 0x7374_7564; // "stud"
@@ -52,6 +52,12 @@ pub struct FiniteSampleStudy {
     pub evaluation_games: usize,
     /// Draws of the common true-gap evaluation (default 3).
     pub evaluation_draws: u64,
+    /// How the two sides of a step share samples (default independent, see
+    /// [`SampleCoupling`]).
+    pub coupling: SampleCoupling,
+    /// Whether to run the exact-strategy reference too (default true; its runs are the
+    /// slowest, since they grow `K` to the cap).
+    pub include_exact: bool,
 }
 
 impl FiniteSampleStudy {
@@ -66,10 +72,13 @@ impl FiniteSampleStudy {
             iterations,
             evaluation_games: 120,
             evaluation_draws: 3,
+            include_exact: true,
+            coupling: SampleCoupling::Independent,
         }
     }
 
-    /// The measurements of the study: exact first, then plug-in and robust for each `S`.
+    /// The measurements of the study: exact first (if included), then plug-in and robust for
+    /// each `S`.
     pub fn measurements(&self) -> Vec<Measurement> {
         let sampled = self.samples.iter().flat_map(|&samples| {
             [
@@ -80,7 +89,8 @@ impl FiniteSampleStudy {
                 },
             ]
         });
-        std::iter::once(Measurement::Exact).chain(sampled).collect()
+        let exact = self.include_exact.then_some(Measurement::Exact);
+        exact.into_iter().chain(sampled).collect()
     }
 
     /// The settings of one run: designer defaults, the study's environment, `T` and seed.
@@ -90,6 +100,7 @@ impl FiniteSampleStudy {
         settings.iterations = self.iterations;
         settings.measurement = measurement;
         settings.seed = seed;
+        settings.sample_coupling = self.coupling;
         settings
     }
 }
@@ -411,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_river_study_runs_exact_then_both_designers_per_sample_size() {
-        let study = FiniteSampleStudy::river(vec![0, 1], 50);
+        let mut study = FiniteSampleStudy::river(vec![0, 1], 50);
         let m = study.measurements();
         assert_eq!(m.len(), 7);
         assert_eq!(m[0], Measurement::Exact);
@@ -426,5 +437,7 @@ mod tests {
         let s = study.settings(m[2], 1);
         assert_eq!((s.seed, s.iterations, s.measurement), (1, 50, m[2]));
         assert_eq!(s.validate(), Ok(()));
+        study.include_exact = false;
+        assert_eq!(study.measurements(), m[1..].to_vec());
     }
 }

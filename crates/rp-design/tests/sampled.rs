@@ -8,7 +8,9 @@ use proptest::prelude::*;
 use rp_design::game::environment::{AgentInfo, Environment, EnvironmentKind};
 use rp_design::game::mechanism::MechanismClass;
 use rp_design::policy::{NoiseSeed, NoisyObjective, Query};
-use rp_design::{DesignSettings, GapObjective, Measurement, MeasurementError, Verdict};
+use rp_design::{
+    DesignSettings, GapObjective, Measurement, MeasurementError, SampleCoupling, Verdict,
+};
 
 const RIVER: EnvironmentKind = EnvironmentKind::River;
 
@@ -55,6 +57,11 @@ fn each_side_of_a_step_draws_its_own_samples_on_the_same_games() {
     // A query alone is side 0, whatever came before.
     let alone = objective.observe_batch(&[q]).expect("small games solve");
     assert_eq!(alone[0], sets[0]);
+    // Common samples: both sides draw from side 0's stream.
+    let mut common = GapObjective::new(&env, MechanismClass::Corrective, 8, sampled(50))
+        .with_coupling(SampleCoupling::Common);
+    let both = common.observe_batch(&[q, q]).expect("small games solve");
+    assert_eq!((&both[0], &both[1]), (&sets[0], &sets[0]));
 }
 
 #[test]
