@@ -241,6 +241,25 @@ impl Default for EvaluationSettings {
     }
 }
 
+/// Whether the two sides of an SPSA step see independent or common samples (finite-sample
+/// measurements only; the probes are common either way).
+///
+/// `Independent` (the default) is what a designer who enacts `phi+` and `phi-` separately
+/// observes: the agents randomize afresh. `Common` draws both sides' actions from the same
+/// stream (inverse-CDF sampling with the same uniforms), so their empirical strategies differ
+/// only where the true strategies do: common random numbers extended to the agents' draws. It
+/// is a simulation device for studying the gradient's noise, not something a designer facing
+/// real agents can do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleCoupling {
+    /// One sample stream per (iteration, side, game).
+    #[default]
+    Independent,
+    /// One sample stream per (iteration, game), shared by both sides.
+    Common,
+}
+
 /// Everything that determines a design run (THEORY §7).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -268,6 +287,9 @@ pub struct DesignSettings {
     /// Separable additive gap).
     #[serde(default)]
     pub measurement: Measurement,
+    /// Independent (default) or common samples for the two sides of a step.
+    #[serde(default)]
+    pub sample_coupling: SampleCoupling,
     /// Start point `phi_0`; `None` (default) is `phi = 0`, no intervention.
     #[serde(default)]
     pub initial_phi: Option<Vec<f64>>,
@@ -293,6 +315,7 @@ impl DesignSettings {
             verdict: VerdictSettings::default(),
             evaluation: EvaluationSettings::default(),
             measurement: Measurement::default(),
+            sample_coupling: SampleCoupling::default(),
             initial_phi: None,
             seed: 0,
         }
@@ -310,7 +333,20 @@ impl DesignSettings {
         if self.evaluation.games == 0 {
             return Err(SettingsError::ZeroCount("evaluation.games"));
         }
-        Ok(())
+        validate_measurement(&self.measurement)
+    }
+}
+
+/// `S >= 1` and `0 < delta < 1`.
+fn validate_measurement(m: &Measurement) -> Result<(), SettingsError> {
+    if m.samples() == Some(0) {
+        return Err(SettingsError::ZeroCount("measurement.samples"));
+    }
+    match m.delta() {
+        Some(delta) => range("measurement.delta", delta, "in (0, 1)", |v| {
+            v > 0.0 && v < 1.0
+        }),
+        None => Ok(()),
     }
 }
 
@@ -481,6 +517,25 @@ mod tests {
         range(&|s| s.gains.big_a = Some(-1.0), "gains.A");
         range(&|s| s.gains.alpha = 0.0, "gains.alpha");
         range(&|s| s.gains.gamma = 0.7, "gains.gamma");
+        for delta in [0.0, 1.0, -0.5, f64::NAN] {
+            range(
+                &|s| s.measurement = Measurement::Robust { samples: 10, delta },
+                "measurement.delta",
+            );
+        }
+        check(
+            &|s| s.measurement = Measurement::Sampled { samples: 0 },
+            SettingsError::ZeroCount("measurement.samples"),
+        );
+        check(
+            &|s| {
+                s.measurement = Measurement::Robust {
+                    samples: 0,
+                    delta: 0.05,
+                }
+            },
+            SettingsError::ZeroCount("measurement.samples"),
+        );
     }
 
     #[test]
