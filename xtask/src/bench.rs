@@ -120,7 +120,7 @@ fn gaps(rows: &mut Vec<Row>) -> Result<(), XtaskError> {
     for k in [50, 100, 200, 400] {
         let obs =
             noisy_optimum(k, 4, 3, seeds::COST + k as u64).map_err(|e| err("gap data")(&e))?;
-        let reps = if k >= 400 { 1 } else { 3 };
+        let reps = if k >= 400 { 3 } else { 5 };
         rows.push(gap_row("Separable gap (M = 4), verified", &obs, reps)?);
     }
     let obs = noisy_optimum(2000, 1, 12, seeds::COST + 2000).map_err(|e| err("gap data")(&e))?;
@@ -177,7 +177,7 @@ fn finite_games(rows: &mut Vec<Row>) -> Result<(), XtaskError> {
             size: format!("{size} x {size}"),
             seconds: se,
             floor: Some(regret),
-            note: format!("{found} equilibria"),
+            note: format!("equilibria found: {found}"),
         });
     }
     Ok(())
@@ -381,7 +381,14 @@ fn robust(rows: &mut Vec<Row>) -> Result<(), XtaskError> {
 
 /// The table as aligned text.
 pub fn format_table(rows: &[Row]) -> String {
-    let ms = |s: f64| format!("{:.3}", s * 1e3);
+    // Sub-10-microsecond floors would print as 0.000 ms.
+    let ms = |s: f64| {
+        if s * 1e3 >= 0.01 {
+            format!("{:.3}", s * 1e3)
+        } else {
+            format!("{:.2e}", s * 1e3)
+        }
+    };
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
