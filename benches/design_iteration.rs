@@ -93,7 +93,7 @@ fn pass(case: &Case, seed: u64) -> (Duration, Duration, Duration) {
         .expect("equilibria converge");
     let start = Instant::now();
     for obs in &sets {
-        black_box(BudgetMatrix::joint(&obs.normalized()));
+        black_box(BudgetMatrix::joint(&obs.set.normalized()));
     }
     let floor = start.elapsed();
     black_box(objective.gaps(&sets).expect("gaps solve"));

@@ -200,6 +200,21 @@ fn unknown_environment_exits_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Runs `prefix ++ args ++ --out out_dir` for each case: exit code 2, `needle` on stderr, nothing
+/// on stdout.
+fn design_exits_2(prefix: &[&str], cases: &[(&[&str], &str)], out_dir: &str) {
+    for (args, needle) in cases {
+        let mut all = prefix.to_vec();
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--out", out_dir]);
+        let out = rp(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
 #[test]
 fn design_bad_arguments_exit_2_before_any_work() {
     let dir = scratch("design-bad");
@@ -214,16 +229,7 @@ fn design_bad_arguments_exit_2_before_any_work() {
         (&["--env", "spectrum", "--threads", "0"], "threads"),
         (&["--env", "spectrum", "--mechanism", "tax"], "tax"),
     ];
-    for (args, needle) in cases {
-        let mut all = vec!["design"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--out", &out_dir]);
-        let out = rp(&all);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?}");
-    }
+    design_exits_2(&["design"], &cases, &out_dir);
     let out = rp(&["design", "--env", "spectrum", "--out", &file]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -255,7 +261,8 @@ fn design_tiny_run_writes_its_folder_and_prints_the_summary() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     let v = json(&out);
-    assert_eq!(v["schema"], "rp-design/summary/1");
+    assert_eq!(v["schema"], "rp-design/summary/2");
+    assert_eq!(v["measurement"], "exact");
     assert_eq!(v["iterations"], 3);
     assert!(["achieved", "not_achieved"].contains(&v["verdict"].as_str().expect("a verdict")));
     assert_eq!(v["verified"], true);
@@ -276,4 +283,67 @@ fn design_tiny_run_writes_its_folder_and_prints_the_summary() {
         "a header and one row per iteration"
     );
     assert!(err.contains("results in"), "{err}");
+}
+
+#[test]
+fn design_sampling_arguments_exit_2_before_any_work() {
+    let dir = scratch("design-sampling-bad");
+    let out_dir = dir.join("never").display().to_string();
+    let cases: [(&[&str], &str); 7] = [
+        (&["--robust"], "--robust needs --samples"),
+        (&["--delta", "0.1"], "--delta needs --samples"),
+        (&["--robust", "--delta", "0.1"], "needs --samples"),
+        (
+            &["--samples", "0"],
+            "measurement.samples must be at least 1",
+        ),
+        (&["--samples", "100", "--delta=0"], "measurement.delta"),
+        (
+            &["--samples", "100", "--robust", "--delta=1"],
+            "measurement.delta",
+        ),
+        (&["--samples", "100", "--delta=-0.5"], "measurement.delta"),
+    ];
+    design_exits_2(&["design", "--env", "river"], &cases, &out_dir);
+    assert!(!dir.join("never").exists(), "nothing was written");
+}
+
+#[test]
+fn design_tiny_robust_run_reports_samples_radius_and_true_gap() {
+    let dir = scratch("design-robust");
+    let out_dir = dir.join("result");
+    let out = rp(&[
+        "design",
+        "--env",
+        "river",
+        "--iterations",
+        "2",
+        "--games",
+        "4",
+        "--samples",
+        "500",
+        "--delta",
+        "0.1",
+        "--out",
+        &out_dir.display().to_string(),
+        "--json",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v = json(&out);
+    assert_eq!(v["measurement"], "robust", "--delta implies --robust");
+    assert_eq!(
+        (v["samples"].as_u64(), v["delta"].as_f64()),
+        (Some(500), Some(0.1))
+    );
+    let radius = v["radius"].as_array().expect("radius per K");
+    assert_eq!(radius[0]["games"], 4);
+    assert!(radius[0]["l1"].as_f64().is_some_and(|r| r > 0.0));
+    assert!(v["true_gap"].as_f64().is_some_and(|g| g >= 0.0));
+    assert!(v["robust_certificate"]["value"].as_f64().is_some());
+    assert_eq!(v["verified"], true);
+    assert!(
+        ["achieved", "not_achieved", "inconclusive"]
+            .contains(&v["verdict"].as_str().expect("a verdict"))
+    );
 }

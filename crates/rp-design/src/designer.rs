@@ -25,6 +25,19 @@
 //! with the verified LP, giving the certificate and the verifier's answer; for `achieved` every
 //! confirming draw is verified (the fast LP's zero is not trusted alone).
 //!
+//! Finite samples ([`crate::measurement`]). The loop is the same for every measurement; only
+//! the loss differs. The plug-in designer's gap of empirical strategies can be 0 by luck, and
+//! then `K` grows and `achieved` is confirmed exactly as above: it is a statement about the
+//! sampled equilibria, with no guarantee for the true ones. The robust gap is positive whenever
+//! the radius is (and it grows with `K` through the union bound), so for the robust designer
+//! `K` grows, and `achieved` is declared, only if `L_rob` itself reaches the tolerance: then,
+//! with probability `>= 1 - delta` per confirming draw, the true gap is below it too. A robust
+//! gap that is merely small is never rounded to `achieved`. A positive robust gap does not prove
+//! a violation either, so the robust `not_achieved` needs a confirming draw whose certified lower
+//! bound `L_opt` (rp-robust's sensitivity, the optimistic program over the same balls) exceeds
+//! the tolerance; if none does, the verdict is `inconclusive`. The iterations always end after
+//! `T` (a robust run that never reaches the tolerance runs all of them at `K_0`).
+//!
 //! Seeds: everything the designer draws comes from `seed` through [`NoiseSeed::child`]:
 //! stream 0 seeds SPSA (perturbations, evaluation and re-evaluation draws), stream 1 the
 //! confirmations (one sub-stream per attempt), stream 2 the re-scoring of the best. The ground
@@ -36,23 +49,25 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use rp_game::environment::Environment;
-use rp_lp::{ObservationSet, ParetoGap};
+use rp_lp::ParetoGap;
 use rp_policy::{
     BestTracking, NoiseSeed, NoisyObjective, ParameterBox, Query, ReevaluationNoise, Spsa,
     SpsaSettings, StepGain, StepReport,
 };
+use rp_robust::RobustGap;
 
 use crate::error::DesignError;
-use crate::measurement::MeasurementError;
+use crate::measurement::{MeasuredCertificate, Measurement, MeasurementError, Observed};
 use crate::objective::GapObjective;
 use crate::report::{
-    DesignReport, Evaluations, IterationRecord, PointReport, Summary, Verdict, WallTime,
+    DesignReport, Evaluations, IterationRecord, PointReport, RadiusAtGames, Summary, Verdict,
+    WallTime,
 };
 use crate::settings::{DesignSettings, SettingsError};
 use crate::truth::{Assessment, GroundTruth};
 
 /// The schema identifier written into `summary.json`.
-pub const SUMMARY_SCHEMA: &str = "rp-design/summary/1";
+pub const SUMMARY_SCHEMA: &str = "rp-design/summary/2";
 
 /// Child stream of the environment seed that draws the evaluation probes.
 pub const EVALUATION_STREAM: u64 = 0x6576_616c; // "eval"
@@ -220,7 +235,14 @@ impl Designer {
         let initial_sets = objective.observe_batch(&queries(&self.phi_0, &confirmation.seeds))?;
         let initial_gaps = objective.gaps(&initial_sets)?;
         observer.phase(Phase::Certificate);
-        let certified = certify(&objective, &confirmation)?;
+        let certified = certify(&objective, &confirmation, s.verdict.tolerance)?;
+        let final_games = objective.games();
+        let true_gaps = |phi: &[f64], gaps: &[f64]| match s.measurement {
+            Measurement::Exact => Ok(gaps.to_vec()),
+            _ => self.true_gaps(phi, &confirmation.seeds, final_games),
+        };
+        let initial_true = true_gaps(&self.phi_0, &initial_gaps)?;
+        let best_true = true_gaps(&run.best.phi, &confirmation.gaps)?;
         let assess = |phi: &[f64]| {
             truth
                 .assess(&self.env, s.mechanism, phi)
@@ -229,23 +251,28 @@ impl Designer {
         let initial = point(
             &self.phi_0,
             0,
-            initial_gaps,
+            (initial_gaps, initial_true),
             initial_gap,
             assess(&self.phi_0)?,
         );
         let best = point(
             &run.best.phi,
             run.best.index,
-            confirmation.gaps.clone(),
+            (confirmation.gaps.clone(), best_true),
             run.best.gap,
             assess(&run.best.phi)?,
         );
         let work = objective.work();
-        let verdict = confirmation.verdict;
+        let verdict = certified.verdict;
         tracing::info!(%verdict, best_gap = best.gap, initial_gap = initial.gap, "design verdict");
         let summary = Summary {
             schema: SUMMARY_SCHEMA.to_string(),
             verdict,
+            measurement: s.measurement.name().to_string(),
+            samples: s.measurement.samples(),
+            delta: s.measurement.delta(),
+            radius: self.radii(final_games)?,
+            true_gap: best.true_gap,
             environment: s.environment.clone(),
             mechanism: s.mechanism,
             seed: s.seed,
@@ -254,13 +281,16 @@ impl Designer {
             evaluations: Evaluations {
                 gaps: work.gaps + certified.lps,
                 equilibria: work.equilibria,
+                dropped_games: work.dropped_games,
             },
-            final_games: objective.games(),
+            final_games,
             gap_ratio: (initial.gap > 0.0).then(|| best.gap / initial.gap),
             initial,
             best,
             verified: certified.verified,
             certificate: certified.gap,
+            robust_certificate: certified.robust,
+            lower_bounds: certified.lower_bounds,
             gains: spsa
                 .gains()
                 .expect("the start evaluation resolved the gains (calibration included)"),
@@ -370,6 +400,41 @@ impl Designer {
         Ok(())
     }
 
+    /// The exact-strategy gaps of `phi` on the games of `seeds` at `K = games` (evaluation
+    /// only: a separate objective, so the designer's work counts are untouched).
+    fn true_gaps(
+        &self,
+        phi: &[f64],
+        seeds: &[NoiseSeed],
+        games: usize,
+    ) -> Result<Vec<f64>, MeasurementError> {
+        let mut exact = GapObjective::new(
+            &self.env,
+            self.settings.mechanism,
+            games,
+            Measurement::Exact,
+        );
+        let sets = exact.observe_batch(&queries(phi, seeds))?;
+        exact.gaps(&sets)
+    }
+
+    /// The robust radius at every `K` of the growth schedule up to `final_games` (empty unless
+    /// robust).
+    fn radii(&self, final_games: usize) -> Result<Vec<RadiusAtGames>, MeasurementError> {
+        let s = &self.settings;
+        let mut out = Vec::new();
+        let mut games = s.probing.initial_games;
+        loop {
+            if let Some(l1) = s.measurement.radius(self.env.agents(), games)? {
+                out.push(RadiusAtGames { games, l1 });
+            }
+            if games >= final_games {
+                return Ok(out);
+            }
+            games = grown(games, s);
+        }
+    }
+
     /// The best mechanism's gap at a new `K`, on a fresh draw of the rescoring stream.
     fn rescore(
         &self,
@@ -462,15 +527,20 @@ fn mean(xs: &[f64]) -> f64 {
 struct Confirmation {
     seeds: Vec<NoiseSeed>,
     gaps: Vec<f64>,
-    sets: Vec<ObservationSet>,
+    sets: Vec<Observed>,
     verdict: Verdict,
 }
 
 /// The certificate: the verified gap of the worst confirming draw (the first of equal ones).
 /// For `achieved`, every confirming draw is verified (a zero gap from the fast unverified LP is
-/// not trusted alone), and `verified` is true only if all of them pass.
+/// not trusted alone), and `verified` is true only if all of them pass. For the robust
+/// measurement every draw is certified too, for its lower bound `L_opt`, which decides between
+/// `not_achieved` and `inconclusive` (see [`final_verdict`]).
 struct Certified {
     gap: ParetoGap,
+    robust: Option<RobustGap>,
+    lower_bounds: Vec<f64>,
+    verdict: Verdict,
     verified: bool,
     /// Verified LPs solved.
     lps: u64,
@@ -480,6 +550,7 @@ struct Certified {
 fn certify(
     objective: &GapObjective<'_>,
     confirmation: &Confirmation,
+    tolerance: f64,
 ) -> Result<Certified, MeasurementError> {
     let worst = confirmation
         .gaps
@@ -488,28 +559,47 @@ fn certify(
         .fold(0, |w, (i, g)| if *g > confirmation.gaps[w] { i } else { w });
     let start = Instant::now();
     let measurement = objective.measurement();
-    let gap = measurement.certified_gap(&confirmation.sets[worst])?;
-    let mut verified = gap.verification.verified;
-    let mut lps = 1;
-    if confirmation.verdict == Verdict::Achieved {
-        let others = confirmation
-            .sets
-            .par_iter()
-            .enumerate()
-            .filter(|(i, _)| *i != worst)
-            .map(|(_, set)| measurement.certified_gap(set))
-            .collect::<Result<Vec<_>, _>>()?;
-        verified &= others
-            .iter()
-            .all(|g| g.verification.verified && g.value <= gap.value);
-        lps += others.len() as u64;
-    }
+    let robust = matches!(measurement, Measurement::Robust { .. });
+    let every = confirmation.verdict == Verdict::Achieved || robust;
+    let certificates: Vec<MeasuredCertificate> = confirmation
+        .sets
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| every || *i == worst)
+        .map(|(_, set)| measurement.certified_gap(set))
+        .collect::<Result<_, _>>()?;
+    let worst_cert = &certificates[if every { worst } else { 0 }];
+    let value = worst_cert.value();
+    let achieved = confirmation.verdict == Verdict::Achieved;
+    let verified = certificates
+        .iter()
+        .all(|c| c.verified() && (!achieved || c.value() <= value));
+    let lower_bounds: Vec<f64> = certificates.iter().filter_map(|c| c.lower).collect();
+    let verdict = final_verdict(confirmation.verdict, &lower_bounds, tolerance);
+    let worst_cert = worst_cert.clone();
     Ok(Certified {
-        gap,
+        gap: worst_cert.nominal,
+        robust: worst_cert.robust,
+        verdict,
+        lower_bounds,
         verified,
-        lps,
+        // Robust: the nominal gap, L_rob, and the sensitivity's nominal gap and two bounds.
+        lps: certificates.len() as u64 * if robust { 5 } else { 1 },
         lp_time: start.elapsed(),
     })
+}
+
+/// The verdict after certification. A confirmation that was not all zero is `not_achieved`,
+/// except for the robust measurement when no confirming draw's certified lower bound exceeds
+/// the tolerance: then the positive robust gap may be the radius alone, and the verdict is
+/// `inconclusive` (empty `lower_bounds`: not robust, unchanged).
+fn final_verdict(confirmed: Verdict, lower_bounds: &[f64], tolerance: f64) -> Verdict {
+    let certified_positive = lower_bounds.iter().any(|l| *l > tolerance);
+    if confirmed == Verdict::NotAchieved && !lower_bounds.is_empty() && !certified_positive {
+        Verdict::Inconclusive
+    } else {
+        confirmed
+    }
 }
 
 /// One query per seed at `phi`.
@@ -520,10 +610,11 @@ fn queries<'a>(phi: &'a [f64], seeds: &[NoiseSeed]) -> Vec<Query<'a>> {
         .collect()
 }
 
+/// A point's report from its confirming gaps and their exact-strategy counterparts.
 fn point(
     phi: &[f64],
     index: u64,
-    gaps: Vec<f64>,
+    (gaps, true_gaps): (Vec<f64>, Vec<f64>),
     gap_in_run: f64,
     truth: Assessment,
 ) -> PointReport {
@@ -533,6 +624,8 @@ fn point(
         gap: mean(&gaps),
         gaps,
         gap_in_run,
+        true_gap: mean(&true_gaps),
+        true_gaps,
         truth,
     }
 }

@@ -12,15 +12,17 @@
 //!   [`IterationRecord`] per iteration.
 //! - [`GapObjective`]: the loss `L(phi, xi)` as an `rp-policy` objective (games, equilibria,
 //!   observation set, gap), parallel and seeded per game.
-//! - [`Measurement`]: how observations are formed and the gap computed (the extension point
-//!   for finite samples).
+//! - [`Measurement`]: how observations are formed and the gap computed: exact strategies, the
+//!   plug-in designer on sampled actions, or the distributionally robust designer (THEORY §8).
 //! - [`GroundTruth`]: welfare ratio and distance to the social optimum (evaluation only: the
 //!   designer never sees it).
+//! - [`study`]: the finite-sample study (plug-in vs robust vs exact, issue 5), reusable by
+//!   the figures.
 //! - [`output`]: `summary.json`, `trajectory.csv` and SVG plots, written atomically.
 //!
 //! What it is not: it owns no mathematics of its own beyond the loop; revealed preferences live
 //! in [`lp`] (`rp-lp`), games in [`game`] (`rp-game`), the optimizer in [`policy`]
-//! (`rp-policy`). They are re-exported so a binary needs only this crate.
+//! (`rp-policy`), concentration and robust gaps in [`robust`] (`rp-robust`). They are re-exported so a binary needs only this crate.
 
 #![warn(missing_docs)]
 
@@ -31,14 +33,16 @@ pub mod objective;
 pub mod output;
 pub mod report;
 pub mod settings;
+pub mod study;
 pub mod truth;
 
 pub use designer::{DesignObserver, Designer, Phase, SUMMARY_SCHEMA};
 pub use error::DesignError;
-pub use measurement::{Measurement, MeasurementError};
-pub use objective::{GapObjective, Work, draw_games, game_seed};
+pub use measurement::{MeasuredCertificate, Measurement, MeasurementError, Observed};
+pub use objective::{GapObjective, Work, draw_games, game_seed, sample_seed};
 pub use report::{
-    DesignReport, Evaluations, IterationRecord, PointReport, Summary, Verdict, WallTime,
+    DesignReport, Evaluations, IterationRecord, PointReport, RadiusAtGames, Summary, Verdict,
+    WallTime,
 };
 pub use settings::{
     DesignSettings, EnvironmentSettings, EvaluationSettings, GainSettings, ProbingSettings,
@@ -49,3 +53,4 @@ pub use truth::{Assessment, GroundTruth};
 pub use rp_game as game;
 pub use rp_lp as lp;
 pub use rp_policy as policy;
+pub use rp_robust as robust;

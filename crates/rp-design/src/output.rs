@@ -7,24 +7,34 @@
 //! complete). [`check_writable`] tries the same operations up front, so a caller can refuse an
 //! unwritable destination before any work starts.
 //!
-//! # `summary.json` (schema `rp-design/summary/1`)
+//! # `summary.json` (schema `rp-design/summary/2`)
 //!
 //! The serialization of [`Summary`]:
-//! - `schema`: `"rp-design/summary/1"`; `verdict`: `"achieved"` or `"not_achieved"`;
+//! - `schema`: `"rp-design/summary/2"`; `verdict`: `"achieved"`, `"not_achieved"` or (robust
+//!   measurement only) `"inconclusive"`;
+//! - `measurement` (`"exact"`, `"plug_in"`, `"robust"`), `samples` and `delta` (`null` when not
+//!   used), `radius` (robust: `[{"games": K, "l1": eps}]` for every `K` the run used; else
+//!   empty), `true_gap` (`best.true_gap`: the exact-strategy gap on the final confirming games,
+//!   evaluation only);
 //! - `environment` (`kind`, `seed`, `agents`, `actions`), `mechanism` (`"corrective"` or
 //!   `"prices"`), `seed` (the design seed);
-//! - `iterations` run, `stopped_early`, `evaluations` (`gaps`: LPs solved, `equilibria`),
+//! - `iterations` run, `stopped_early`, `evaluations` (`gaps`: LPs solved, `equilibria`,
+//!   `dropped_games`: sampled games that revealed nothing),
 //!   `final_games` (`K` at the end);
 //! - `initial` and `best`, each: `phi`, `index` (iterate number), `gap` (mean over the
 //!   confirming evaluations at `final_games`, the same games for both), `gaps` (each of them),
-//!   `gap_in_run` (the re-evaluated gap the run tracked), `truth` (`welfare_ratio`, `null` when
+//!   `gap_in_run` (the re-evaluated gap the run tracked), `true_gap` and `true_gaps` (the same
+//!   games with exact strategies), `truth` (`welfare_ratio`, `null` when
 //!   undefined, and `distance`: ground truth, never seen by the designer);
 //! - `gap_ratio`: `best.gap / initial.gap` (`null` when `initial.gap` is 0);
 //! - `certificate`: the verified Pareto gap of the best mechanism's worst confirming evaluation
 //!   (rp-lp's `ParetoGap`: `structure`, `kind`, `value`, `lower_bound`, `certificate` with the
 //!   primal Afriat numbers and, for a positive gap, the dual that proves it, and
-//!   `verification`, the independent verifier's report); `verified`: the verifier's answer (for
-//!   `achieved`, on every confirming draw);
+//!   `verification`, the independent verifier's report; of the empirical strategies for sampled
+//!   measurements); `robust_certificate` (robust: rp-robust's `RobustGap` of the same draw with
+//!   its verifier's report; else `null`); `lower_bounds` (robust: each confirming draw's certified
+//!   lower bound `L_opt`; else empty); `verified`: every verifier's answer (for `achieved`, on
+//!   every confirming draw);
 //! - `gains`: the SPSA constants in force (`a` calibrated, `c`, `A`, `alpha`, `gamma`, `b`);
 //! - `settings`: all [`DesignSettings`](crate::DesignSettings);
 //! - `wall_time` (`total_seconds`, `equilibrium_seconds`, `lp_seconds`): the only
@@ -35,8 +45,8 @@
 //!
 //! One row per iteration `t`: `t`, `games` (`K`), `loss_plus`, `loss_minus` (the gaps at
 //! `phi+-` around `phi_t`), `phi_0 .. phi_{d-1}` (the new iterate `phi_{t+1}`), `gap` (its
-//! re-evaluated gap), `best_gap`, `games_next`, `welfare_ratio`, `distance` (ground truth at
-//! `phi_{t+1}`; empty when not assessed or undefined), `a_t`, `c_t`, `b_t`.
+//! re-evaluated gap), `best_gap`, `games_next`, `welfare_ratio`, `distance`, `true_gap` (ground
+//! truth at `phi_{t+1}`; empty when not assessed or undefined), `a_t`, `c_t`, `b_t`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -202,6 +212,7 @@ pub fn trajectory_csv(trajectory: &[IterationRecord]) -> Result<String, OutputEr
             "games_next",
             "welfare_ratio",
             "distance",
+            "true_gap",
             "a_t",
             "c_t",
             "b_t",
@@ -239,6 +250,7 @@ fn row(r: &IterationRecord) -> Vec<String> {
         r.games_next.to_string(),
         opt(r.truth.and_then(|t| t.welfare_ratio)),
         opt(r.truth.map(|t| t.distance)),
+        opt(r.truth.and_then(|t| t.true_gap)),
         num(r.gains.a_t),
         num(r.gains.c_t),
         num(r.gains.b_t),

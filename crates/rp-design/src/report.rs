@@ -21,8 +21,14 @@ pub enum Verdict {
     /// the largest number of games: its equilibria pass the social-optimality test.
     Achieved,
     /// The best mechanism's gap is positive; the summary carries the verified violation
-    /// certificate at it.
+    /// certificate at it. For the robust measurement: the certified lower bound `L_opt` of
+    /// some confirming draw is above the tolerance, so with probability `>= 1 - delta` the true
+    /// equilibria of that draw fail the test.
     NotAchieved,
+    /// Robust measurement only: the robust gap `L_rob` stayed above the tolerance but no
+    /// confirming draw's lower bound `L_opt` did. The samples cannot tell a socially optimal
+    /// mechanism from one that is not; more samples are needed.
+    Inconclusive,
 }
 
 impl std::fmt::Display for Verdict {
@@ -30,6 +36,7 @@ impl std::fmt::Display for Verdict {
         f.write_str(match self {
             Verdict::Achieved => "achieved",
             Verdict::NotAchieved => "not_achieved",
+            Verdict::Inconclusive => "inconclusive",
         })
     }
 }
@@ -73,6 +80,11 @@ pub struct PointReport {
     pub gaps: Vec<f64>,
     /// The re-evaluated gap the run tracked for this point (at the `K` in force then).
     pub gap_in_run: f64,
+    /// Mean of [`PointReport::true_gaps`] (evaluation only, never seen by the designer).
+    pub true_gap: f64,
+    /// The exact-strategy `Separable` additive gap on each confirming draw's games: the gap the
+    /// designer would see with exact equilibria (equal to `gaps` for the exact measurement).
+    pub true_gaps: Vec<f64>,
     /// Ground truth (never seen by the designer).
     pub truth: Assessment,
 }
@@ -84,6 +96,18 @@ pub struct Evaluations {
     pub gaps: u64,
     /// Equilibria solved for the designer (the ground truth's are not counted).
     pub equilibria: u64,
+    /// Sampled games dropped because they revealed nothing (see [`crate::measurement`]).
+    pub dropped_games: u64,
+}
+
+/// The L1 radius of the robust measurement at one number of games `K` (the union bound grows
+/// with `K`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RadiusAtGames {
+    /// `K`.
+    pub games: usize,
+    /// `eps(S, delta)` for `K` games.
+    pub l1: f64,
 }
 
 /// Wall-clock times: the only part of a summary that depends on the machine and the thread
@@ -101,10 +125,22 @@ pub struct WallTime {
 /// The content of `summary.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Schema identifier, `rp-design/summary/1`.
+    /// Schema identifier, `rp-design/summary/2`.
     pub schema: String,
     /// The verdict.
     pub verdict: Verdict,
+    /// `"exact"`, `"plug_in"` or `"robust"`.
+    pub measurement: String,
+    /// Samples per agent and game `S` (`None` for exact strategies).
+    pub samples: Option<usize>,
+    /// The confidence parameter `delta` (robust only).
+    pub delta: Option<f64>,
+    /// The L1 radius at each `K` the run used, from the first to `final_games` (robust only;
+    /// empty otherwise).
+    pub radius: Vec<RadiusAtGames>,
+    /// `best.true_gap`: the exact-strategy gap of the best mechanism on the final confirming
+    /// games (evaluation only).
+    pub true_gap: f64,
     /// The environment (resolved sizes).
     pub environment: EnvironmentSettings,
     /// The mechanism class.
@@ -129,8 +165,15 @@ pub struct Summary {
     /// (a violation certificate: primal point and dual, when the gap is positive; Afriat
     /// numbers when it is 0) and the independent verifier's answer.
     pub certificate: ParetoGap,
-    /// The verifier's verdict on the certificate; for `achieved`, on every confirming draw's
-    /// zero gap (each must verify and not exceed the certificate's value).
+    /// Robust measurement: `L_rob` of the same draw with its certificate and rp-robust's
+    /// verifier's report (`null` otherwise).
+    pub robust_certificate: Option<rp_robust::RobustGap>,
+    /// Robust measurement: the certified lower bound `L_opt` of each confirming draw (the gap
+    /// of every profile in the balls is at least this); empty otherwise.
+    pub lower_bounds: Vec<f64>,
+    /// The verifiers' verdict on the certificates (rp-lp's, and rp-robust's for the robust
+    /// measurement); for `achieved`, on every confirming draw's zero gap (each must verify and
+    /// not exceed the certificate's value).
     pub verified: bool,
     /// The SPSA gain constants in force (`a` after calibration, `A` resolved).
     pub gains: GainSchedule,

@@ -296,7 +296,20 @@ impl DesignSettings {
         if self.evaluation.games == 0 {
             return Err(SettingsError::ZeroCount("evaluation.games"));
         }
-        Ok(())
+        validate_measurement(&self.measurement)
+    }
+}
+
+/// `S >= 1` and `0 < delta < 1`.
+fn validate_measurement(m: &Measurement) -> Result<(), SettingsError> {
+    if m.samples() == Some(0) {
+        return Err(SettingsError::ZeroCount("measurement.samples"));
+    }
+    match m.delta() {
+        Some(delta) => range("measurement.delta", delta, "in (0, 1)", |v| {
+            v > 0.0 && v < 1.0
+        }),
+        None => Ok(()),
     }
 }
 
@@ -462,6 +475,25 @@ mod tests {
         range(&|s| s.gains.big_a = Some(-1.0), "gains.A");
         range(&|s| s.gains.alpha = 0.0, "gains.alpha");
         range(&|s| s.gains.gamma = 0.7, "gains.gamma");
+        for delta in [0.0, 1.0, -0.5, f64::NAN] {
+            range(
+                &|s| s.measurement = Measurement::Robust { samples: 10, delta },
+                "measurement.delta",
+            );
+        }
+        check(
+            &|s| s.measurement = Measurement::Sampled { samples: 0 },
+            SettingsError::ZeroCount("measurement.samples"),
+        );
+        check(
+            &|s| {
+                s.measurement = Measurement::Robust {
+                    samples: 0,
+                    delta: 0.05,
+                }
+            },
+            SettingsError::ZeroCount("measurement.samples"),
+        );
     }
 
     #[test]

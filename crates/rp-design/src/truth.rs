@@ -9,7 +9,10 @@
 //! Definitions (THEORY §5 leaves the aggregation open): over the `E` evaluation probes, the
 //! *welfare ratio* is the mean of `W(equilibrium_k) / W(optimum_k)`, and the *distance* the mean
 //! Euclidean distance between equilibrium and optimum profiles. The mean of ratios weighs every
-//! probe equally, whatever its welfare level. The social optima are solved once.
+//! probe equally, whatever its welfare level. The social optima are solved once. The *true gap*
+//! is the `Separable` additive Pareto gap of the exact equilibria on the evaluation probes: the
+//! gap an exact designer would see on these `E` games (the trajectory's `true_gap` column; with
+//! sampled measurements, the designer's own gap is of empirical strategies).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -17,6 +20,8 @@ use rayon::prelude::*;
 use rp_game::environment::{Environment, EnvironmentError};
 use rp_game::mechanism::MechanismClass;
 use serde::{Deserialize, Serialize};
+
+use crate::measurement::Measurement;
 
 /// Equilibria under one mechanism against the social optima.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,6 +32,9 @@ pub struct Assessment {
     pub welfare_ratio: Option<f64>,
     /// Mean `|equilibrium - optimum|` (Euclidean) over the evaluation probes.
     pub distance: f64,
+    /// The exact equilibria's `Separable` additive gap on the evaluation probes; `None` when
+    /// the LP failed (logged) or fewer than 2 probes are assessed.
+    pub true_gap: Option<f64>,
 }
 
 /// The fixed evaluation probes and their social optima.
@@ -92,7 +100,25 @@ impl GroundTruth {
         Ok(Assessment {
             welfare_ratio: (defined && ratio.is_finite()).then_some(ratio),
             distance: distance_sum / n,
+            true_gap: self.exact_gap(env, equilibria),
         })
+    }
+
+    /// The Separable additive gap of the evaluation probes with `equilibria` (module doc).
+    fn exact_gap(&self, env: &Environment, equilibria: Vec<Vec<f64>>) -> Option<f64> {
+        if self.probes.len() < 2 {
+            return None;
+        }
+        let observed = Measurement::Exact
+            .observe(env.agents(), self.probes.clone(), equilibria)
+            .and_then(|o| Measurement::Exact.gap(&o));
+        match observed {
+            Ok(gap) => Some(gap),
+            Err(err) => {
+                tracing::warn!(%err, "true gap of the evaluation probes failed");
+                None
+            }
+        }
     }
 }
 

@@ -188,7 +188,11 @@ fn ground_truth_never_reaches_the_designer() {
     assert_eq!(decisions(&a), decisions(&b));
     assert_eq!(a.summary.best, b.summary.best);
     assert_eq!(a.summary.verdict, b.summary.verdict);
-    assert!(a.trajectory.iter().all(|r| r.truth.is_some()));
+    assert!(
+        a.trajectory
+            .iter()
+            .all(|r| r.truth.is_some_and(|t| t.true_gap.is_some()))
+    );
     assert!(b.trajectory.iter().all(|r| r.truth.is_none()));
 }
 
@@ -232,6 +236,13 @@ fn output_files_are_complete_and_finite() {
         "iterations",
         "evaluations",
         "final_games",
+        "measurement",
+        "samples",
+        "delta",
+        "radius",
+        "true_gap",
+        "robust_certificate",
+        "lower_bounds",
         "initial",
         "best",
         "certificate",
@@ -242,14 +253,19 @@ fn output_files_are_complete_and_finite() {
     ] {
         assert!(v.get(field).is_some(), "summary lacks {field}");
     }
-    assert_eq!(v["schema"], "rp-design/summary/1");
+    assert_eq!(v["schema"], "rp-design/summary/2");
+    assert_eq!(v["measurement"], "exact");
+    assert_eq!(
+        v["true_gap"], v["best"]["gap"],
+        "exact: the true gap is the gap"
+    );
     let back: rp_design::Summary = serde_json::from_value(v).expect("summary reads back");
     assert_eq!(back, report.summary);
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 1 + report.trajectory.len());
     let width = rows[0].split(',').count();
-    // t, games, loss_plus, loss_minus; phi (d = 3 pairs of 3 agents); gap .. b_t (8 columns).
-    assert_eq!(width, 4 + 3 + 8);
+    // t, games, loss_plus, loss_minus; phi (d = 3 pairs of 3 agents); gap .. b_t (9 columns).
+    assert_eq!(width, 4 + 3 + 9);
     assert!(rows.iter().all(|r| r.split(',').count() == width));
     for plot in [GAP_PLOT, WELFARE_PLOT] {
         let svg = read(plot);
@@ -322,6 +338,7 @@ fn record(values: [f64; 6]) -> IterationRecord {
         truth: Some(rp_design::Assessment {
             welfare_ratio: Some(w),
             distance: 0.5,
+            true_gap: Some(gap),
         }),
         gains: rp_design::policy::Gains {
             a_t: a,

@@ -14,8 +14,8 @@ use rp_design::game::environment::EnvironmentKind;
 use rp_design::game::mechanism::MechanismClass;
 use rp_design::output::{check_writable, default_folder, summary_json, write_run_folder};
 use rp_design::{
-    DesignObserver, DesignSettings, Designer, EnvironmentSettings, IterationRecord, Phase, Summary,
-    Verdict,
+    DesignObserver, DesignSettings, Designer, EnvironmentSettings, IterationRecord, Measurement,
+    Phase, Summary, Verdict,
 };
 
 use crate::CliResult;
@@ -70,7 +70,21 @@ pub struct DesignArgs {
     /// Print summary.json on stdout (no progress bar, no human summary).
     #[arg(long)]
     json: bool,
+    /// Observe S sampled actions per agent and game instead of the equilibrium strategies
+    /// (the plug-in designer; with --robust the distributionally robust one).
+    #[arg(long, value_name = "S")]
+    samples: Option<usize>,
+    /// Use the distributionally robust gap over concentration balls (needs --samples).
+    #[arg(long)]
+    robust: bool,
+    /// Confidence parameter of the robust balls, in (0, 1) (default 0.05; needs --samples and
+    /// implies --robust).
+    #[arg(long, value_name = "D")]
+    delta: Option<f64>,
 }
+
+/// The default `delta` of `--robust`.
+const DEFAULT_DELTA: f64 = 0.05;
 
 impl DesignArgs {
     /// The settings these arguments ask for (embedded defaults otherwise).
@@ -93,7 +107,28 @@ impl DesignArgs {
             settings.probing.initial_games = k;
             settings.probing.max_games = k.saturating_mul(4);
         }
+        if let Some(samples) = self.samples {
+            settings.measurement = if self.robust || self.delta.is_some() {
+                Measurement::Robust {
+                    samples,
+                    delta: self.delta.unwrap_or(DEFAULT_DELTA),
+                }
+            } else {
+                Measurement::Sampled { samples }
+            };
+        }
         settings
+    }
+
+    /// Refuses `--robust` or `--delta` without `--samples` (the settings check the values).
+    fn check_measurement(&self) -> CliResult {
+        if self.samples.is_none() && (self.robust || self.delta.is_some()) {
+            let flag = if self.robust { "--robust" } else { "--delta" };
+            return Err(CliError::Input(format!(
+                "{flag} needs --samples S: the robust gap is about sampled actions"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -102,6 +137,7 @@ pub fn run(args: &DesignArgs) -> CliResult {
     if args.threads == Some(0) {
         return Err(CliError::Input("--threads must be at least 1".into()));
     }
+    args.check_measurement()?;
     let settings = args.settings();
     let out = args
         .out
@@ -201,6 +237,9 @@ fn human(s: &Summary) -> String {
     let certificate = match (s.verdict, s.verified) {
         (Verdict::Achieved, true) => "Afriat numbers rationalize the equilibria (verified)",
         (Verdict::NotAchieved, true) => "violation certificate (dual of the gap LP) verified",
+        (Verdict::Inconclusive, true) => {
+            "robust gap positive, lower bound zero: more samples needed (verified)"
+        }
         (_, false) => "REJECTED by the verifier",
     };
     let stop = if s.stopped_early {
@@ -225,6 +264,11 @@ fn human(s: &Summary) -> String {
             ratio(s.initial.truth.welfare_ratio),
             ratio(s.best.truth.welfare_ratio)
         ),
+        format!("  measurement  {}", measurement_line(s)),
+        format!(
+            "  true gap     {:.3e} -> {:.3e} (exact strategies on the same games; evaluation only)",
+            s.initial.true_gap, s.true_gap
+        ),
         format!("  best phi     [{}]", phi.join(", ")),
         format!("  certificate  {certificate}"),
         format!(
@@ -233,4 +277,16 @@ fn human(s: &Summary) -> String {
         ),
     ]
     .join("\n")
+}
+
+/// The measurement in one line: exact, or samples with the radius at the final `K`.
+fn measurement_line(s: &Summary) -> String {
+    match (s.samples, s.delta, s.radius.last()) {
+        (Some(samples), Some(delta), Some(r)) => format!(
+            "robust, S = {samples}, delta = {delta}, L1 radius {:.4} at K = {}",
+            r.l1, r.games
+        ),
+        (Some(samples), _, _) => format!("plug-in, S = {samples} sampled actions per agent"),
+        _ => "exact equilibrium strategies".to_string(),
+    }
 }
