@@ -29,8 +29,8 @@ use rp_design::lp::{
     pareto_gap,
 };
 use rp_design::policy::{NoiseSeed, Query};
+use rp_design::robust::{AmbiguitySpec, Method, RobustOptions, robust_gap};
 use rp_design::{DesignSettings, Designer, GapObjective, Measurement};
-use rp_robust::{AmbiguitySpec, Method, RobustOptions, robust_gap};
 
 use crate::data::{median_seconds, misread_consumer, noisy_optimum};
 use crate::error::XtaskError;
@@ -279,7 +279,7 @@ fn design_iteration(rows: &mut Vec<Row>) -> Result<(), XtaskError> {
                 .map_err(|e| err("iteration equilibria")(&e))?;
             let start = Instant::now();
             for obs in &sets {
-                black_box(BudgetMatrix::joint(&obs.normalized()));
+                black_box(BudgetMatrix::joint(&obs.set.normalized()));
             }
             let floor = start.elapsed().as_secs_f64();
             objective

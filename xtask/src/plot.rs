@@ -241,18 +241,32 @@ fn draw_panel<DB: DrawingBackend>(
             finish(chart, panel, y0)
         }
         (true, false) => {
-            let chart = builder
-                .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
-                .map_err(plot_err)?;
+            let x = (x0..x1).log_scale().with_key_points(x_ticks(panel));
+            let chart = builder.build_cartesian_2d(x, y0..y1).map_err(plot_err)?;
             finish(chart, panel, y0)
         }
         (true, true) => {
+            let x = (x0..x1).log_scale().with_key_points(x_ticks(panel));
             let chart = builder
-                .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                .build_cartesian_2d(x, (y0..y1).log_scale())
                 .map_err(plot_err)?;
             finish(chart, panel, y0)
         }
     }
+}
+
+/// The tick positions of a log x axis: the distinct x values of the data (plotters' own log
+/// ticks label only whole decades, or every sub-decade and then collide).
+fn x_ticks(panel: &Panel) -> Vec<f64> {
+    let mut xs: Vec<f64> = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    xs
 }
 
 /// A framed panel with a title and a few lines of text instead of a chart.
@@ -309,12 +323,9 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
-    let mut mesh = chart.configure_mesh();
-    if panel.x_log {
-        // Log axes get a label per sub-decade tick otherwise, and they collide.
-        mesh.x_labels(4);
-    }
-    mesh.x_desc(&panel.x_label)
+    chart
+        .configure_mesh()
+        .x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
         .x_label_formatter(&|v| short(*v))
         .y_label_formatter(&|v| short(*v))

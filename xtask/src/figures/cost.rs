@@ -11,7 +11,7 @@ use rp_design::lp::{
 use super::{Context, Figure, seeds};
 use crate::data::{median_seconds, misread_consumer, noisy_optimum};
 use crate::error::XtaskError;
-use crate::plot::{Panel, Series, Style};
+use crate::plot::{Legend, Panel, Series, Style};
 use crate::table::{Table, num};
 
 /// One timed size.
@@ -120,6 +120,7 @@ fn panel(title: &str, what: &str, timings: &[Timing]) -> Panel {
             Series::new("", 0, Style::Points, op),
             Series::new("floor: K x K x N product", 5, Style::Dashed, floor),
         ],
+        legend: Legend::LowerRight,
         ..Panel::default()
     }
 }

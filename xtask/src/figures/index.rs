@@ -33,11 +33,20 @@ fn provenance(plan: &Plan) -> Vec<String> {
             plan.games
         ),
         format!(
-            "Figure 6: root seed {:#x}, S = {:?}, {} replicates each, K = {} games, delta = 0.1.",
+            "Figure 6, left: root seed {:#x}, S = {:?}, {} replicates each, K = {} games, delta = 0.1. Right: \
+             `rp_design::study::FiniteSampleStudy::river` (river, corrective, env seed 0, S = 200, 1000, 5000, delta = 0.05), \
+             design seeds {}, T = {} iterations per run{}.",
             seeds::SAMPLES,
             plan.sample_sizes,
             plan.sample_replicates,
-            plan.games
+            plan.games,
+            list(&plan.study_seeds),
+            plan.study_iterations,
+            if plan.study_iterations < 300 {
+                " (fewer than the designer's default 300, and A = T/10 follows T: a smoke run of the same code, not the study's result)"
+            } else {
+                ""
+            }
         ),
         format!(
             "Figure 7: data seed {:#x} + K, Separable gap at K = {:?}, GARP + CCEI at K = {:?}, median of {} runs (floor: of {}).",

@@ -51,6 +51,10 @@ pub struct Plan {
     pub sample_sizes: Vec<usize>,
     /// Figure 6: sampling replicates per S.
     pub sample_replicates: usize,
+    /// Figure 6 (right): design seeds of rp-design's finite-sample study.
+    pub study_seeds: Vec<u64>,
+    /// Figure 6 (right): iterations `T` of every study run.
+    pub study_iterations: u64,
     /// Figure 7: K of the Separable gap (M = 4, N = 12).
     pub lp_sizes: Vec<usize>,
     /// Figure 7: K of GARP (one agent, N = 20).
@@ -75,6 +79,8 @@ impl Plan {
             power_replicates: 6,
             sample_sizes: vec![100, 1000, 10_000],
             sample_replicates: 4,
+            study_seeds: vec![0],
+            study_iterations: 40,
             lp_sizes: vec![25, 50, 100, 200],
             garp_sizes: vec![100, 250, 500, 1000],
             repetitions: 3,
@@ -96,6 +102,8 @@ impl Plan {
             power_replicates: 20,
             sample_sizes: vec![50, 200, 1000, 5000, 20_000, 100_000],
             sample_replicates: 10,
+            study_seeds: vec![0, 1, 2],
+            study_iterations: 300,
             lp_sizes: vec![25, 50, 100, 200, 400],
             garp_sizes: vec![100, 250, 500, 1000, 2000, 4000],
             repetitions: 5,
@@ -383,7 +391,8 @@ pub fn equilibrium_sets(
             noise: *noise,
         })
         .collect();
-    objective
+    let observed = objective
         .observe_batch(&queries)
-        .map_err(|e| XtaskError::experiment("equilibria", e))
+        .map_err(|e| XtaskError::experiment("equilibria", e))?;
+    Ok(observed.into_iter().map(|o| o.set).collect())
 }

@@ -134,6 +134,7 @@ fn study(ctx: &Context) -> Result<Vec<Cell>, XtaskError> {
                     .map_err(|e| XtaskError::experiment("figure 5 social optimum", e))?;
                 Measurement::Exact
                     .observe(env.agents(), probes, optima)
+                    .map(|o| o.set)
                     .map_err(|e| XtaskError::experiment("figure 5 control data", e))
             })
             .collect::<Result<_, _>>()?;

@@ -1,16 +1,15 @@
 //! Figure 6: finite samples (THEORY §8). Left: how far the plug-in gap of sampled actions is
 //! from the true gap, against the samples per agent `S`, with the concentration radius turned
 //! into bounds by rp-robust's sensitivity analysis. Right: the robust vs plug-in designer's
-//! final true gap against `S` (needs rp-design's sampled measurements; see
-//! [`robust_designer`]).
+//! final true gap against `S`, from rp-design's finite-sample study (`rp_design::study`).
 
 use rayon::prelude::*;
-use rp_design::Measurement;
 use rp_design::game::mechanism::MechanismClass;
 use rp_design::game::sampling::nash_sample_seeded;
-use rp_design::lp::{GapOptions, ObservationSet, additive_gap};
+use rp_design::lp::{Agent, GapOptions, ObservationSet, additive_gap};
 use rp_design::policy::NoiseSeed;
-use rp_robust::{RobustOptions, gap_sensitivity, outcome_counts, radius_for};
+use rp_design::robust::{RobustOptions, gap_sensitivity, outcome_counts, radius_for};
+use rp_design::study::{FiniteSampleStudy, StudyCell, StudyRow, aggregate, finite_samples_with};
 
 use super::metrics::designer_environment;
 use super::{Context, Figure, env_name, equilibrium_sets, seeds};
@@ -73,8 +72,13 @@ fn sample(
         probes.push(truth.probe(k).to_vec());
         profiles.push(s.empirical);
     }
-    Measurement::Exact
-        .observe(agents, probes, profiles)
+    // Built directly (not through a measurement, which may drop all-idle games) so that game k
+    // of the empirical data is game k of the truth.
+    let agents = agents
+        .iter()
+        .map(|a| Agent::new(a.name.clone(), a.actions))
+        .collect();
+    ObservationSet::new(agents, probes, profiles)
         .map_err(|e| XtaskError::experiment("figure 6 empirical data", e))
 }
 
@@ -138,25 +142,171 @@ fn draws(ctx: &Context) -> Result<(f64, Vec<Draw>), XtaskError> {
     Ok((true_gap, out))
 }
 
-/// The robust vs plug-in designer's final true gap against `S`: needs rp-design's
-/// `Measurement::Sampled`/`Robust` (branch `robust-design`), not merged yet, so this panel is
-/// reported as missing rather than drawn.
-pub fn robust_designer() -> Option<Panel> {
-    None
+/// The right panel's data: rp-design's finite-sample study (river, corrective), one row per
+/// (method, S, design seed), each scored by its best mechanism's exact gap on common games.
+fn study(ctx: &Context) -> Result<Vec<StudyRow>, XtaskError> {
+    let plan = &ctx.plan;
+    let study = FiniteSampleStudy::river(plan.study_seeds.clone(), plan.study_iterations);
+    let bar = ctx.bar("fig 6: designer runs");
+    bar.set_length((study.measurements().len() * study.seeds.len()) as u64);
+    let rows = finite_samples_with(&study, &mut |row| {
+        bar.inc(1);
+        bar.set_message(format!("{} S = {:?}", row.method, row.samples));
+    })
+    .map_err(|e| XtaskError::experiment("figure 6 finite-sample study", e))?;
+    bar.finish_and_clear();
+    Ok(rows)
 }
 
-/// The panel that says the robust designer's comparison is missing, and why.
-fn missing_panel() -> Panel {
+/// Whether the study bears out issue 5's claim: at every S the robust designer's mean final
+/// true gap is no worse than the plug-in designer's, and the robust one is at least as close to
+/// the exact designer's at the largest S as at the smallest.
+pub fn robust_claim(cells: &[StudyCell]) -> bool {
+    let find = |method: &str, s: Option<usize>| {
+        cells
+            .iter()
+            .find(|c| c.method == method && c.samples == s)
+            .map(|c| c.mean)
+    };
+    let Some(exact) = find("exact", None) else {
+        return false;
+    };
+    let sizes: Vec<usize> = cells.iter().filter_map(|c| c.samples).collect();
+    let no_worse =
+        sizes.iter().all(
+            |&s| match (find("robust", Some(s)), find("plug_in", Some(s))) {
+                (Some(r), Some(p)) => r <= p,
+                _ => false,
+            },
+        );
+    let (Some(&lo), Some(&hi)) = (sizes.iter().min(), sizes.iter().max()) else {
+        return false;
+    };
+    let approaches = match (find("robust", Some(lo)), find("robust", Some(hi))) {
+        (Some(a), Some(b)) => (b - exact).abs() <= (a - exact).abs(),
+        _ => false,
+    };
+    no_worse && approaches
+}
+
+/// The right panel: final true gap against S, plug-in and robust (mean, min–max), the exact
+/// designer's and the start's as horizontal lines.
+fn designer_panel(cells: &[StudyCell]) -> Panel {
+    let mut series = Vec::new();
+    for (method, color, label) in [("plug_in", 1, "plug-in"), ("robust", 0, "robust")] {
+        let mine: Vec<&StudyCell> = cells.iter().filter(|c| c.method == method).collect();
+        let x: Vec<f64> = mine
+            .iter()
+            .filter_map(|c| c.samples)
+            .map(|s| s as f64)
+            .collect();
+        let lo: Vec<f64> = mine.iter().map(|c| c.min).collect();
+        let hi: Vec<f64> = mine.iter().map(|c| c.max).collect();
+        series.push(Series::band(
+            &format!("{label} min–max"),
+            color,
+            &x,
+            &lo,
+            &hi,
+        ));
+        let mean: Vec<(f64, f64)> = x.iter().copied().zip(mine.iter().map(|c| c.mean)).collect();
+        series.push(Series::new(
+            &format!("{label} mean"),
+            color,
+            Style::Line,
+            mean.clone(),
+        ));
+        series.push(Series::new("", color, Style::Points, mean));
+    }
+    let xs: Vec<f64> = cells
+        .iter()
+        .filter_map(|c| c.samples)
+        .map(|s| s as f64)
+        .collect();
+    let x0 = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let x1 = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if let Some(exact) = cells.iter().find(|c| c.method == "exact") {
+        let flat = |y: f64| vec![(x0, y), (x1, y)];
+        series.push(Series::new(
+            "exact strategies",
+            2,
+            Style::Dashed,
+            flat(exact.mean),
+        ));
+        series.push(Series::new(
+            "phi = 0 (start)",
+            5,
+            Style::Dashed,
+            flat(exact.initial),
+        ));
+    }
     Panel {
-        title: "robust vs plug-in designer: MISSING".into(),
-        note: Some(
-            "Not drawn: the final true gap of the robust and plug-in designers against S needs rp-design's \
-             sampled measurements (branch robust-design), which were not available when this figure was made. \
-             No numbers are shown rather than invented ones."
-                .into(),
-        ),
+        title: "river, corrective: designers' final true gap".into(),
+        x_label: "samples per agent and game S".into(),
+        y_label: "exact gap of the best mechanism (log)".into(),
+        x_log: true,
+        y_log: true,
+        series,
+        legend: Legend::LowerLeft,
         ..Panel::default()
     }
+}
+
+/// The study's rows as CSV.
+fn study_table(rows: &[StudyRow]) -> Table {
+    let mut t = Table::new(&[
+        "method",
+        "samples",
+        "seed",
+        "verdict",
+        "true_gap",
+        "initial_true_gap",
+        "designer_gap",
+        "l1_radius",
+        "welfare_ratio",
+        "iterations",
+    ]);
+    for r in rows {
+        t.push(vec![
+            r.method.clone(),
+            r.samples.map_or(String::new(), |s| s.to_string()),
+            r.seed.to_string(),
+            r.verdict.to_string(),
+            num(r.true_gap),
+            num(r.initial_true_gap),
+            num(r.best_gap),
+            opt(r.radius),
+            opt(r.welfare_ratio),
+            r.iterations.to_string(),
+        ]);
+    }
+    t
+}
+
+/// Index lines of the study's cells.
+fn study_lines(cells: &[StudyCell]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|c| {
+            format!(
+                "designers: {} S = {}: final true gap mean {:.3e} (min {:.3e}, max {:.3e}; start {:.3e}) over {} runs, \
+                 welfare ratio {}",
+                c.method,
+                c.samples.map_or("-".to_string(), |s| s.to_string()),
+                c.mean,
+                c.min,
+                c.max,
+                c.initial,
+                c.runs,
+                c.welfare_ratio.map_or("n/a".to_string(), |w| format!("{w:.4}"))
+            )
+        })
+        .collect()
+}
+
+/// Whether the mean error never grows with S (`(S, mean)` points in increasing S).
+fn mean_error_decreases(points: &[(f64, f64)]) -> bool {
+    points.windows(2).all(|w| w[1].1 <= w[0].1)
 }
 
 /// Figure 6.
@@ -235,9 +385,10 @@ pub fn figure(ctx: &Context) -> Result<Figure, XtaskError> {
         legend: Legend::LowerLeft,
         ..Panel::default()
     }];
-    let robust_panel = robust_designer();
-    let missing = robust_panel.is_none();
-    panels.push(robust_panel.unwrap_or_else(missing_panel));
+    let rows = study(ctx)?;
+    study_table(&rows).write(&ctx.dir.join(format!("{name}_designers.csv")))?;
+    let cells = aggregate(&rows);
+    panels.push(designer_panel(&cells));
 
     ctx.render(
         name,
@@ -256,7 +407,7 @@ pub fn figure(ctx: &Context) -> Result<Figure, XtaskError> {
             let m = |v: &[(f64, f64)]| v.iter().find(|p| p.0 == s as f64).map_or("n/a".into(), |p| format!("{:.2e}", p.1));
             let radius = draws.iter().find(|d| d.samples == s).map_or(f64::NAN, |d| d.radius);
             format!(
-                "S = {s}: mean |error| {}, certified bound {}, first-order bound {}, L1 radius {radius:.3}",
+                "samples: S = {s}: mean |error| {}, certified bound {}, first-order bound {}, L1 radius {radius:.3}",
                 m(&mean_error),
                 m(&certified),
                 m(&first_order)
@@ -264,19 +415,18 @@ pub fn figure(ctx: &Context) -> Result<Figure, XtaskError> {
         })
         .collect();
     headline.push(format!(
-        "L1 deviations within the radius: {covered} of {} draws; |error| within the certified bound: {bounded} of {with_bound} draws that have one",
+        "samples: L1 deviations within the radius: {covered} of {} draws; |error| within the certified bound: {bounded} of {with_bound} draws that have one",
         draws.len()
     ));
-    let missing = if missing {
-        vec![
-            "the second panel (robust vs plug-in designer's final true gap against S) needs branch `robust-design` \
-             (rp-design's `Measurement::Sampled/Robust`), which was not ready when these figures were made; it is not drawn."
-                .to_string(),
-        ]
-    } else {
-        Vec::new()
-    };
-    let decreasing = mean_error.windows(2).all(|w| w[1].1 <= w[0].1) || mean_error.len() < 2;
+    headline.extend(study_lines(&cells));
+    let right_holds = robust_claim(&cells);
+    let left_holds = mean_error_decreases(&mean_error) && bounded == with_bound;
+    let word = |b: bool| if b { "holds" } else { "does NOT hold" };
+    headline.push(format!(
+        "claim by panel: left {}; right {}",
+        word(left_holds),
+        word(right_holds)
+    ));
     Ok(Figure {
         name,
         title: "Finite samples".into(),
@@ -288,21 +438,24 @@ pub fn figure(ctx: &Context) -> Result<Figure, XtaskError> {
             ctx.plan.games,
             env_name(super::ENVIRONMENTS[0]),
             ctx.plan.sample_replicates,
-            if missing.is_empty() { "" } else { " Right panel: missing (see below)." }
+            " Right: rp-design's finite-sample study (`rp_design::study`): the plug-in and the robust designer run with S \
+             sampled actions per agent and game; each run's best mechanism is scored by its exact gap on common games \
+             (mean line, min–max band over design seeds; rows in `fig6_samples_designers.csv`); dashed: the exact-strategy \
+             designer and the start phi = 0."
         ),
-        claim: "The plug-in gap's error shrinks as S grows and stays within the certified concentration bound whenever the L1 \
-                deviations fall within the radius."
+        claim: "Left: the plug-in gap's error shrinks as S grows and stays within the certified concentration bound whenever \
+                the L1 deviations fall within the radius. Right (issue 5): the robust designer's final true gap is no worse than \
+                the plug-in designer's at every S, and approaches the exact-strategy designer's as S grows."
             .into(),
-        holds: decreasing && bounded == with_bound,
+        holds: left_holds && right_holds,
         headline,
-        missing,
+        missing: Vec::new(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rp_design::lp::Agent;
 
     #[test]
     fn l1_deviation_counts_the_null_action() {
