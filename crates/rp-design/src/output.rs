@@ -294,8 +294,10 @@ fn row(r: &IterationRecord) -> Vec<String> {
     cells
 }
 
-/// Registers the embedded font once; plotters' ab_glyph text needs it.
-fn ensure_font() -> Result<(), OutputError> {
+/// Registers the embedded font once as plotters' `"sans-serif"`; plotters' ab_glyph text needs
+/// it. Public so that the project's other plots (xtask's figures) draw with the same font
+/// without embedding a second copy.
+pub fn ensure_font() -> Result<(), OutputError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok()
