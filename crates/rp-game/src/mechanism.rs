@@ -170,6 +170,16 @@ pub enum MechanismClass {
     Prices,
 }
 
+impl std::fmt::Display for MechanismClass {
+    /// The name the CLI and the JSON use (`corrective`, `prices`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Corrective => "corrective",
+            Self::Prices => "prices",
+        })
+    }
+}
+
 /// A mechanism: a parameter box and a transfer rule added to the agents' payoffs.
 pub trait Mechanism: Send + Sync + std::fmt::Debug {
     /// Which class this is.

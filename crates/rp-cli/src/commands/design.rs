@@ -20,7 +20,7 @@ use rp_design::{
 
 use crate::CliResult;
 use crate::error::CliError;
-use crate::output::print_text;
+use crate::output::{print_text, sci};
 
 /// The environments `rp design` knows.
 #[derive(Clone, Copy, ValueEnum)]
@@ -261,13 +261,13 @@ fn human(s: &Summary) -> String {
     };
     [
         format!(
-            "{:?} ({} agents x {} actions, env seed {}) / {:?}, seed {}: {}",
+            "{} ({} agents x {} actions, env seed {}) / {}, seed {}: {}",
             env.kind, env.agents, env.actions, env.seed, s.mechanism, s.seed, s.verdict
         ),
         format!(
-            "  gap          {:.3e} -> {:.3e} at K = {} ({} confirming draws)",
-            s.initial.gap,
-            s.best.gap,
+            "  gap          {} -> {} at K = {} ({} confirming draws)",
+            sci(s.initial.gap, 3),
+            sci(s.best.gap, 3),
             s.final_games,
             s.best.gaps.len()
         ),
@@ -278,8 +278,9 @@ fn human(s: &Summary) -> String {
         ),
         format!("  measurement  {}", measurement_line(s)),
         format!(
-            "  true gap     {:.3e} -> {:.3e} (exact strategies on the same games; evaluation only)",
-            s.initial.true_gap, s.true_gap
+            "  true gap     {} -> {} (exact strategies on the same games; evaluation only)",
+            sci(s.initial.true_gap, 3),
+            sci(s.true_gap, 3)
         ),
         format!("  best phi     [{}]", phi.join(", ")),
         format!("  certificate  {certificate}"),

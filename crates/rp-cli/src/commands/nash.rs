@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::CliResult;
 use crate::error::CliError;
-use crate::output::{print_json, print_text};
+use crate::output::{print_json, print_text, sci};
 
 /// Arguments of `rp nash`.
 #[derive(Args)]
@@ -66,8 +66,9 @@ fn human(game: &NormalFormGame, r: &NashReport<'_>) -> String {
     )];
     for (n, eq) in r.equilibria.iter().enumerate() {
         lines.push(format!(
-            "equilibrium {n} (regret {:.3e}, {:?}):",
-            eq.regret, eq.method
+            "equilibrium {n} (regret {}, {}):",
+            sci(eq.regret, 3),
+            eq.method
         ));
         for (p, probs) in eq.profile.strategies().iter().enumerate() {
             let cells: Vec<String> = probs.iter().map(|x| format!("{x:.6}")).collect();

@@ -11,7 +11,7 @@ use rp_design::lp::{
 
 use crate::CliResult;
 use crate::error::CliError;
-use crate::output::{print_json, print_text};
+use crate::output::{print_json, print_text, sci};
 
 /// Arguments of `rp test`.
 #[derive(Args)]
@@ -120,13 +120,15 @@ fn human(obs: &ObservationSet, r: &ConsistencyReport) -> String {
             verdict,
             r.structure
         ),
-        format!("additive gap L        {:.6e}", r.additive_gap),
+        format!("additive gap L        {}", sci(r.additive_gap, 6)),
         format!(
-            "efficiency gap L_e    {:.6e}  (certified in [{:.6e}, {:.6e}])",
-            r.efficiency_gap, r.efficiency_gap_bracket[0], r.efficiency_gap_bracket[1]
+            "efficiency gap L_e    {}  (certified in [{}, {}])",
+            sci(r.efficiency_gap, 6),
+            sci(r.efficiency_gap_bracket[0], 6),
+            sci(r.efficiency_gap_bracket[1], 6)
         ),
         format!("CCEI (joint data)     {:.9}", r.ccei),
-        format!("max money pump        {:.6e}", r.max_money_pump),
+        format!("max money pump        {}", sci(r.max_money_pump, 6)),
         format!(
             "verified              {} ({} checks)",
             if r.verified { "yes" } else { "NO" },

@@ -48,6 +48,16 @@ pub enum EnvironmentKind {
     River,
 }
 
+impl std::fmt::Display for EnvironmentKind {
+    /// The name the CLI and the JSON use (`spectrum`, `river`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Spectrum => "spectrum",
+            Self::River => "river",
+        })
+    }
+}
+
 /// How to build an environment: kind, seed and optional sizes (defaults in [`spectrum`] and
 /// [`river`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -75,6 +75,20 @@ pub enum Method {
     LogitHomotopy,
 }
 
+impl std::fmt::Display for Method {
+    /// Human names, as `rp nash` prints them (`Lemke–Howson from label 3`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PureEnumeration => f.write_str("pure enumeration"),
+            Self::SupportEnumeration => f.write_str("support enumeration"),
+            Self::VertexEnumeration => f.write_str("vertex enumeration"),
+            Self::LemkeHowson { label } => write!(f, "Lemke–Howson from label {label}"),
+            Self::SupportNewton => f.write_str("support enumeration with Newton"),
+            Self::LogitHomotopy => f.write_str("logit homotopy"),
+        }
+    }
+}
+
 /// A Nash equilibrium with its certificate: the regret computed on the game.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Equilibrium {
