@@ -3,7 +3,7 @@
 //! - `cargo xtask reproduce-figures [--quick] [--out DIR]`: the figures of the study (issue 6),
 //!   each an SVG with its CSV, and `DIR/README.md` indexing them ([`figures`]).
 //! - `cargo xtask bench`: one table of the project's headline operations with their floors
-//!   ([`bench`]).
+//!   ([`bench`](mod@bench)).
 //!
 //! What it is not: a library. The experiments call the library crates' public APIs only; long
 //! runs live here, not in `cargo test` (only xtask's own helpers are unit tested).

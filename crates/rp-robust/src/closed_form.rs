@@ -1,5 +1,5 @@
 //! The closed form of the robust program for product balls (internal; the mathematics is in
-//! [`crate::robust_gap`]): the §4 program with coefficients `D^v_kj / E_k` from the worst-case
+//! [`crate::robust_gap`](fn@crate::robust_gap)): the §4 program with coefficients `D^v_kj / E_k` from the worst-case
 //! table, solved by constraint generation like rp-lp's nominal gap (start from the rows violated
 //! at `u = 0, lambda = 1, t = 0`, add the `per_observation` most violated rows of each (utility,
 //! observation) per round, stop when none is violated).

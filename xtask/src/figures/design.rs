@@ -3,7 +3,7 @@
 //! mechanism, and the achievability contrast `corrective` vs `prices`.
 //!
 //! Every run is the library's own [`Designer::run`] with its documented defaults except the
-//! iteration cap and the probing schedule, which the [`Plan`] sets (smaller in `--quick`).
+//! iteration cap and the probing schedule, which the [`Plan`](super::Plan) sets (smaller in `--quick`).
 
 use indicatif::ProgressBar;
 use rp_design::game::environment::EnvironmentKind;
