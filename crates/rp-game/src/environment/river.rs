@@ -58,7 +58,7 @@ pub(crate) fn build(rng: &mut ChaCha8Rng, m: usize, levels: usize) -> Parts {
     let top = levels as f64;
     let row: Vec<f64> = (1..=levels).map(|l| l as f64).collect();
     Parts {
-        names: (0..m).map(|i| format!("firm{i}")).collect(),
+        names: (1..=m).map(|i| format!("firm{i}")).collect(),
         utility: Intrinsic::River {
             p,
             q,

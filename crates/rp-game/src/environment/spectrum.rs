@@ -58,7 +58,7 @@ pub(crate) fn build(rng: &mut ChaCha8Rng, m: usize, c: usize) -> Parts {
     let mut eye = vec![0.0; c * c];
     (0..c).for_each(|a| eye[a * c + a] = 1.0);
     Parts {
-        names: (0..m).map(|i| format!("user{i}")).collect(),
+        names: (1..=m).map(|i| format!("user{i}")).collect(),
         utility: Intrinsic::Spectrum {
             r,
             kappa: KAPPA,
