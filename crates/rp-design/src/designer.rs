@@ -239,16 +239,13 @@ impl Designer {
             Some(c) => c,
             None => self.confirm(&mut objective, &run.best.phi, run.attempts, observer)?,
         };
-        let initial_sets = objective.observe_batch(&queries(&self.phi_0, &confirmation.seeds))?;
-        let initial_gaps = objective.gaps(&initial_sets)?;
-        let confirmation = self.start_if_better(
+        let (confirmation, initial_gaps) = self.start_if_better(
             confirmation,
-            initial_sets,
-            &initial_gaps,
-            objective.games(),
+            &mut objective,
             &mut run,
             initial_gap,
-        );
+            observer,
+        )?;
         observer.phase(Phase::Certificate);
         let certified = certify(&objective, &confirmation, s.verdict.tolerance)?;
         let final_games = objective.games();
@@ -324,26 +321,29 @@ impl Designer {
 
     /// THEORY §7 keeps the best `phi` by re-evaluated gap, and the start is a candidate too: a
     /// short or noisy run can end with an iterate that the confirming games rank below `phi_0`
-    /// (found by a tester: river, 20 iterations, `K = 8`). Then `phi_0` is reported as the best,
-    /// with its confirming gaps and sets (its verdict `achieved` only if they are all zero at the
-    /// largest `K`).
-    fn start_if_better(
+    /// (found by a tester: river, 20 iterations, `K = 8`). The start is measured on the
+    /// confirmation's own draws; if it does better, it is reported as the best and confirmed
+    /// like any best mechanism ([`Self::confirm`], same draws): `K` grows while its gaps are
+    /// within the tolerance, so a start with zero gaps below the cap is not called
+    /// `not_achieved` (found by a tester: `--games 2 --iterations 5`). Also returns the start's
+    /// gaps on the final draws (the summary's `initial.gaps`).
+    fn start_if_better<O: DesignObserver + ?Sized>(
         &self,
         confirmation: Confirmation,
-        initial_sets: Vec<Observed>,
-        initial_gaps: &[f64],
-        games: usize,
+        objective: &mut GapObjective<'_>,
         run: &mut Run,
         initial_gap: f64,
-    ) -> Confirmation {
-        let s = &self.settings;
+        observer: &mut O,
+    ) -> Result<(Confirmation, Vec<f64>), MeasurementError> {
+        let sets = objective.observe_batch(&queries(&self.phi_0, &confirmation.seeds))?;
+        let start_gaps = objective.gaps(&sets)?;
         if confirmation.verdict == Verdict::Achieved
-            || mean(initial_gaps) >= mean(&confirmation.gaps)
+            || mean(&start_gaps) >= mean(&confirmation.gaps)
         {
-            return confirmation;
+            return Ok((confirmation, start_gaps));
         }
         tracing::info!(
-            start = mean(initial_gaps),
+            start = mean(&start_gaps),
             best = mean(&confirmation.gaps),
             "the start beats the best iterate on the confirming games; reporting the start"
         );
@@ -352,17 +352,12 @@ impl Designer {
             index: 0,
             gap: initial_gap,
         };
-        let zero = initial_gaps.iter().all(|g| *g <= s.verdict.tolerance);
-        Confirmation {
-            seeds: confirmation.seeds,
-            gaps: initial_gaps.to_vec(),
-            sets: initial_sets,
-            verdict: if zero && games >= s.probing.max_games {
-                Verdict::Achieved
-            } else {
-                Verdict::NotAchieved
-            },
-        }
+        // The final confirmation used attempt `run.attempts` (early stops end `achieved` and
+        // never get here): the same draws again, recomputed at this K (deterministic), and K
+        // grows if they are all within the tolerance.
+        let confirmed = self.confirm(objective, &self.phi_0, run.attempts, observer)?;
+        let start_gaps = confirmed.gaps.clone();
+        Ok((confirmed, start_gaps))
     }
 
     /// The iterations with adaptive probing and best tracking (module doc). Ends after `T`
@@ -626,15 +621,21 @@ fn certify(
         .filter(|(i, _)| every || *i == worst)
         .map(|(_, set)| measurement.certified_gap(set))
         .collect::<Result<_, _>>()?;
-    let worst_cert = &certificates[if every { worst } else { 0 }];
-    let value = worst_cert.value();
+    let worst_index = if every { worst } else { 0 };
+    let value = certificates[worst_index].value();
     let achieved = confirmation.verdict == Verdict::Achieved;
     let verified = certificates
         .iter()
         .all(|c| c.verified() && (!achieved || c.value() <= value));
+    // The summary carries the worst draw's certificate, unless a draw failed its verifier:
+    // then that draw's, so the failures a reader is told about are in the file.
+    let shown = certificates
+        .iter()
+        .position(|c| !c.verified())
+        .unwrap_or(worst_index);
     let lower_bounds: Vec<f64> = certificates.iter().filter_map(|c| c.lower).collect();
     let verdict = final_verdict(confirmation.verdict, &lower_bounds, tolerance);
-    let worst_cert = worst_cert.clone();
+    let worst_cert = certificates[shown].clone();
     Ok(Certified {
         gap: worst_cert.nominal,
         robust: worst_cert.robust,

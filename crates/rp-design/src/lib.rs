@@ -69,7 +69,7 @@ pub use report::{
 };
 pub use settings::{
     DesignSettings, EnvironmentSettings, EvaluationSettings, GainSettings, LOW_POWER_GAMES,
-    MAX_GAMES, ProbingSettings, SampleCoupling, SettingsError, VerdictSettings,
+    MAX_GAMES, MAX_SAMPLES, ProbingSettings, SampleCoupling, SettingsError, VerdictSettings,
 };
 pub use truth::{Assessment, GroundTruth};
 

@@ -73,7 +73,8 @@ pub enum MeasurementError {
     /// Fewer than two games of an evaluation revealed anything (module doc).
     #[error(
         "only {kept} of {games} games revealed anything (the others had zero expenditure in the \
-         samples or in their ambiguity balls); a gap needs at least 2"
+         samples or in their ambiguity balls); a gap needs at least 2: use more samples per \
+         agent (--samples) or more games (--games)"
     )]
     TooFewInformative {
         /// Games kept.

@@ -101,6 +101,9 @@ pub enum OutputError {
         /// The first foreign entry.
         found: String,
     },
+    /// The destination is a symbolic link (dangling or not).
+    #[error("{0} is a symbolic link; give the folder itself (a run replaces --out as a whole)")]
+    Symlink(PathBuf),
     /// The destination has no file name (e.g. `..` or `/`).
     #[error("{0} does not name a folder")]
     NoName(PathBuf),
@@ -151,8 +154,15 @@ fn sibling(out: &Path, tag: &str) -> Result<PathBuf, OutputError> {
 /// creates and removes the temporary sibling, and refuses an existing non-folder or a folder
 /// holding anything but an earlier result.
 pub fn check_writable(out: &Path) -> Result<(), OutputError> {
-    if out.exists() && !out.is_dir() {
-        return Err(OutputError::NotAFolder(out.to_path_buf()));
+    // `symlink_metadata`, not `exists`: a dangling link "does not exist" but is in the way,
+    // and a link to a folder would itself be replaced by the run's folder.
+    if let Ok(meta) = fs::symlink_metadata(out) {
+        if meta.file_type().is_symlink() {
+            return Err(OutputError::Symlink(out.to_path_buf()));
+        }
+        if !meta.is_dir() {
+            return Err(OutputError::NotAFolder(out.to_path_buf()));
+        }
     }
     if out.is_dir() {
         check_replaceable(out)?;
@@ -203,8 +213,14 @@ pub fn write_run_folder(out: &Path, report: &DesignReport) -> Result<(), OutputE
         fs::rename(out, &old).map_err(io("moving aside", out))?;
     }
     fs::rename(&tmp, out).map_err(io("renaming into place", out))?;
-    if replaced {
-        fs::remove_dir_all(&old).map_err(io("removing", &old))?;
+    // The new result is complete and in place: failing to delete the old one is worth a
+    // warning, not an error that would make a finished run look failed.
+    if replaced && let Err(err) = fs::remove_dir_all(&old) {
+        tracing::warn!(
+            old = %old.display(),
+            %err,
+            "the previous result was moved aside but could not be removed; delete it by hand"
+        );
     }
     Ok(())
 }

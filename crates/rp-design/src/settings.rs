@@ -43,6 +43,11 @@ use crate::measurement::Measurement;
 /// `M = 4` takes about a second; `K = 10 000` would take hours per evaluation.
 pub const MAX_GAMES: usize = 10_000;
 
+/// The largest number of sampled actions per agent and game a run accepts. Sampling costs
+/// grow linearly in `S` (about 1.5 s per iteration at `S = 10^6`, `K = 8`), and at `10^6` the
+/// union-bound L1 radius is already about `5e-3`.
+pub const MAX_SAMPLES: usize = 1_000_000;
+
 /// Below this largest `K`, a zero gap says little (few games rarely cross the distortion), so
 /// a run warns that an `achieved` verdict is weak evidence.
 pub const LOW_POWER_GAMES: usize = 16;
@@ -62,6 +67,11 @@ pub enum SettingsError {
         "probing.max_games = {0} is above the limit {MAX_GAMES} (a gap program at that size takes hours)"
     )]
     TooManyGames(usize),
+    /// More sampled actions than a run can draw in reasonable time ([`MAX_SAMPLES`]).
+    #[error(
+        "measurement.samples = {0} is above the limit {MAX_SAMPLES} (sampling time grows linearly in S)"
+    )]
+    TooManySamples(usize),
     /// The cap on games is below the initial number.
     #[error("probing.max_games = {max} is below probing.initial_games = {initial}")]
     CapBelowInitial {
@@ -339,8 +349,10 @@ impl DesignSettings {
 
 /// `S >= 1` and `0 < delta < 1`.
 fn validate_measurement(m: &Measurement) -> Result<(), SettingsError> {
-    if m.samples() == Some(0) {
-        return Err(SettingsError::ZeroCount("measurement.samples"));
+    match m.samples() {
+        Some(0) => return Err(SettingsError::ZeroCount("measurement.samples")),
+        Some(s) if s > MAX_SAMPLES => return Err(SettingsError::TooManySamples(s)),
+        _ => {}
     }
     match m.delta() {
         Some(delta) => range("measurement.delta", delta, "in (0, 1)", |v| {

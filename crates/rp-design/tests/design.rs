@@ -414,3 +414,33 @@ fn the_best_is_never_worse_than_the_start() {
         assert!(s.certificate.verification.verified);
     }
 }
+
+/// Found by a tester (`rp design --env spectrum --games 2 --iterations 5`): when the start beat
+/// the best iterate on confirming draws where its gaps were all zero below the cap, the run
+/// said `not_achieved` with a zero gap and a "violation certificate" of value 0. A verdict of
+/// `not_achieved` must come with a positive confirming gap; zero gaps below the cap grow `K`.
+#[test]
+fn not_achieved_always_has_a_positive_confirming_gap() {
+    for seed in 0..4 {
+        let mut s = DesignSettings::new(EnvironmentKind::Spectrum, MechanismClass::Corrective);
+        s.iterations = 5;
+        s.seed = seed;
+        s.probing.initial_games = 2;
+        s.probing.max_games = 8;
+        let report = Designer::new(s).unwrap().run(&mut ()).unwrap();
+        let summary = &report.summary;
+        if summary.verdict == Verdict::NotAchieved {
+            let largest = summary.best.gaps.iter().copied().fold(0.0, f64::max);
+            assert!(
+                largest > summary.settings.verdict.tolerance,
+                "seed {seed}: {summary:?}"
+            );
+            assert!(summary.certificate.value > 0.0, "seed {seed}");
+        } else {
+            assert_eq!(
+                summary.final_games, 8,
+                "seed {seed}: achieved only at the cap"
+            );
+        }
+    }
+}

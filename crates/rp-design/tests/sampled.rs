@@ -224,3 +224,24 @@ fn a_short_plug_in_run_keeps_the_exact_verdict_rules() {
     assert!(s.verified);
     assert!(s.true_gap.is_finite() && s.initial.true_gap > 0.0);
 }
+
+/// Found by a tester: at the default K = 30 and S = 150..300 the robust certificate's dual
+/// equalities were off by ~1.6e-9 relative (an interior-point dual summed over K^2 weights) and
+/// the verifier rejected 8 of 9 runs. Spectrum, default sizes, the seeds that failed.
+#[test]
+fn robust_certificates_verify_at_the_default_sizes() {
+    for seed in [0, 1] {
+        let mut s = DesignSettings::new(EnvironmentKind::Spectrum, MechanismClass::Corrective);
+        s.iterations = 2;
+        s.seed = seed;
+        s.measurement = robust(150, 0.05);
+        let report = run_with_threads(&s, 2);
+        let robust = report.summary.robust_certificate.as_ref();
+        assert!(
+            report.summary.verified,
+            "seed {seed}: {:?} / {:?}",
+            report.summary.certificate.verification.failures,
+            robust.and_then(|r| r.verification.as_ref())
+        );
+    }
+}

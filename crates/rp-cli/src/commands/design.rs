@@ -14,8 +14,8 @@ use rp_design::game::environment::EnvironmentKind;
 use rp_design::game::mechanism::MechanismClass;
 use rp_design::output::{check_writable, default_folder, summary_json, write_run_folder};
 use rp_design::{
-    DesignObserver, DesignSettings, Designer, EnvironmentSettings, IterationRecord, Measurement,
-    Phase, Summary, Verdict,
+    DesignError, DesignObserver, DesignSettings, Designer, EnvironmentSettings, IterationRecord,
+    Measurement, MeasurementError, Phase, Summary, Verdict,
 };
 
 use crate::CliResult;
@@ -72,16 +72,19 @@ pub struct DesignArgs {
     json: bool,
     /// Observe S sampled actions per agent and game instead of the equilibrium strategies
     /// (the plug-in designer; with --robust the distributionally robust one).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     samples: Option<usize>,
     /// Use the distributionally robust gap over concentration balls (needs --samples).
     #[arg(long)]
     robust: bool,
     /// Confidence parameter of the robust balls, in (0, 1) (default 0.05; needs --samples and
     /// implies --robust).
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_negative_numbers = true)]
     delta: Option<f64>,
 }
+
+/// The most worker threads `--threads` accepts (thousands of threads stall the pool).
+const MAX_THREADS: usize = 256;
 
 /// The default `delta` of `--robust`.
 const DEFAULT_DELTA: f64 = 0.05;
@@ -134,8 +137,14 @@ impl DesignArgs {
 
 /// Runs `rp design`.
 pub fn run(args: &DesignArgs) -> CliResult {
-    if args.threads == Some(0) {
-        return Err(CliError::Input("--threads must be at least 1".into()));
+    match args.threads {
+        Some(0) => return Err(CliError::Input("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            return Err(CliError::Input(format!(
+                "--threads {n}: at most {MAX_THREADS} (more threads than cores only add overhead)"
+            )));
+        }
+        _ => {}
     }
     args.check_measurement()?;
     let settings = args.settings();
@@ -156,9 +165,13 @@ pub fn run(args: &DesignArgs) -> CliResult {
         .build()
         .map_err(CliError::failed)?;
     let mut progress = Progress::new(args.json || !std::io::stderr().is_terminal());
-    let report = pool
-        .install(|| designer.run(&mut progress))
-        .map_err(CliError::failed);
+    let report = pool.install(|| designer.run(&mut progress)).map_err(|e| {
+        if too_few_samples(&e) {
+            CliError::input(&e)
+        } else {
+            CliError::failed(&e)
+        }
+    });
     progress.bar.finish_and_clear();
     let report = report?;
     write_run_folder(&out, &report).map_err(CliError::failed)?;
@@ -173,10 +186,49 @@ pub fn run(args: &DesignArgs) -> CliResult {
     if summary.verified {
         Ok(())
     } else {
-        Err(CliError::Failed(format!(
-            "the verifier rejected the certificate: {:?}",
-            summary.certificate.verification.failures
-        )))
+        Err(CliError::Failed(rejection(summary)))
+    }
+}
+
+/// Whether a run stopped because the samples were too few to reveal anything: a choice of
+/// `--samples` (bad input, exit code 2), found only once the first games are sampled.
+fn too_few_samples(err: &DesignError) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if matches!(
+            e.downcast_ref::<MeasurementError>(),
+            Some(MeasurementError::TooFewInformative { .. })
+        ) {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Why `verified` is false, from the certificates in the summary (nominal and robust).
+fn rejection(summary: &Summary) -> String {
+    let mut failures: Vec<String> = summary
+        .certificate
+        .verification
+        .failures
+        .iter()
+        .map(|f| format!("{f:?}"))
+        .collect();
+    if let Some(v) = summary
+        .robust_certificate
+        .as_ref()
+        .and_then(|r| r.verification.as_ref())
+    {
+        failures.extend(v.failures.iter().map(|f| format!("robust: {f:?}")));
+    }
+    if failures.is_empty() {
+        "the verifier rejected a confirming draw's certificate (see summary.json)".to_string()
+    } else {
+        format!(
+            "the verifier rejected the certificate: {}",
+            failures.join("; ")
+        )
     }
 }
 

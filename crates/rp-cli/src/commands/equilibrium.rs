@@ -15,9 +15,9 @@ pub struct EquilibriumArgs {
     /// The game: spectrum, river or krawczyk-uryasev.
     #[arg(long, value_parser = parse_game)]
     env: ReferenceGame,
-    /// Seed of the environment's parameters and probe (spectrum, river).
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
-    seed: u64,
+    /// Seed of the environment's parameters and probe (spectrum, river; default 0).
+    #[arg(long, allow_negative_numbers = true)]
+    seed: Option<u64>,
     /// Agents (spectrum, river; default: the size `rp design` uses, 4).
     #[arg(long, value_name = "M")]
     agents: Option<usize>,
@@ -44,20 +44,21 @@ pub fn run(args: &EquilibriumArgs) -> CliResult {
     let summary = match kind {
         // The environment `rp design --env ... --env-seed S` designs for, unless resized.
         Some(kind) => {
-            let mut sizes = EnvironmentSettings::new(kind, args.seed);
+            let mut sizes = EnvironmentSettings::new(kind, args.seed.unwrap_or(0));
             sizes.agents = args.agents.unwrap_or(sizes.agents);
             sizes.actions = args.actions.unwrap_or(sizes.actions);
             // A configuration the environment refuses is bad input; a solver failure is not.
             Environment::new(&sizes.config()).map_err(CliError::input)?;
             environment_equilibrium(&sizes.config()).map_err(CliError::failed)?
         }
-        None if args.agents.is_some() || args.actions.is_some() => {
+        None if args.agents.is_some() || args.actions.is_some() || args.seed.is_some() => {
             return Err(CliError::Input(
-                "--agents and --actions apply to spectrum and river, not krawczyk-uryasev"
+                "--seed, --agents and --actions apply to spectrum and river; krawczyk-uryasev \
+                 is one fixed game"
                     .to_string(),
             ));
         }
-        None => reference_equilibrium(args.env, args.seed).map_err(CliError::failed)?,
+        None => reference_equilibrium(args.env, 0).map_err(CliError::failed)?,
     };
     if args.json {
         print_json(&summary)
