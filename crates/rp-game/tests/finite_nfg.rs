@@ -136,6 +136,13 @@ fn errors_name_the_line() {
         ),
         "{e}"
     );
+    // A word where a payoff belongs: named as found, not miscounted (found by a tester).
+    let e = error_of("NFG 1 R \"g\" { \"1\" \"2\" }\n{ 1 1 }\n{\n{ \"x\" 1, NaN }\n}\n1\n");
+    assert_eq!((e.line, e.column), (4, 10));
+    assert!(
+        matches!(e.kind, NfgErrorKind::Unexpected { ref found, .. } if found.contains("NaN")),
+        "{e}"
+    );
     // Absurd declared sizes are refused before anything is allocated.
     let e = error_of("NFG 1 R \"g\" { \"1\" \"2\" }\n{ 1000000000000000 2 }\n1 2\n");
     assert_eq!(e.line, 2);

@@ -528,6 +528,8 @@ fn csv_data_error(source: DataError, agents: &[Agent], p: &CsvTable, s: &CsvTabl
             obs, agent, action, ..
         } => (s, Some(*obs), Some(offset(*agent) + action)),
         DataError::ZeroExpenditure { obs } => (s, Some(*obs), None),
+        // The range of a probe row, or its product with the strategy row: the probes' line.
+        DataError::OutOfRange { obs, .. } => (p, Some(*obs), None),
         _ => (p, None, None),
     };
     let line = obs.and_then(|o| table.lines.get(o).copied());

@@ -280,4 +280,10 @@ fn csv_validation_errors_point_at_the_cell() {
         &csv_err("1,1\n1,1\n", "1,1\n0,0\n", None),
         &["s.csv", "line 2", "observation 1", "expenditure"],
     );
+    // A probe row spanning more than 1e100 (no LP can represent it): the probes' line
+    // (found by a tester: the message had no line).
+    assert_names(
+        &csv_err("1,1\n1e-300,1\n", "1,1\n1,1\n", None),
+        &["p.csv", "line 2", "observation 1"],
+    );
 }

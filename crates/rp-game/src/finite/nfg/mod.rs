@@ -404,6 +404,15 @@ impl<'a> Parser<'a> {
                     self.advance()?;
                 }
             }
+            if row.len() < players && self.current.token != Token::RBrace {
+                // Something that is not a number where a payoff belongs (`NaN`, a word): say
+                // what was found rather than miscounting.
+                return Err(self.unexpected(&format!(
+                    "payoff {} of outcome {}",
+                    row.len() + 1,
+                    outcomes.len() + 1
+                )));
+            }
             if row.len() != players {
                 return Err(self.error_here(NfgErrorKind::WrongCount {
                     what: format!("payoffs of outcome {}", outcomes.len() + 1),
