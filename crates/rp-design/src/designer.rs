@@ -635,10 +635,10 @@ fn certify(
         .unwrap_or(worst_index);
     let lower_bounds: Vec<f64> = certificates.iter().filter_map(|c| c.lower).collect();
     let verdict = final_verdict(confirmation.verdict, &lower_bounds, tolerance);
-    let worst_cert = certificates[shown].clone();
+    let shown_cert = certificates[shown].clone();
     Ok(Certified {
-        gap: worst_cert.nominal,
-        robust: worst_cert.robust,
+        gap: shown_cert.nominal,
+        robust: shown_cert.robust,
         verdict,
         lower_bounds,
         verified,
