@@ -220,9 +220,23 @@ fn design_bad_arguments_exit_2_before_any_work() {
     let dir = scratch("design-bad");
     let file = write(&dir, "not-a-folder", "x");
     let out_dir = dir.join("never").display().to_string();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 12] = [
         (&["--env", "ocean"], "ocean"),
-        (&["--env", "spectrum", "--games", "0"], "at least 2 games"),
+        (&["--env", "spectrum", "--games", "0"], "set by --games"),
+        (
+            &["--env", "spectrum", "--games", "100000000"],
+            "set by --games",
+        ),
+        (
+            &["--env", "spectrum", "--samples", "2000000"],
+            "set by --samples",
+        ),
+        (
+            &["--env", "spectrum", "--samples", "10", "--delta", "-0.5"],
+            "set by --delta",
+        ),
+        (&["--env", "spectrum", "--samples", "-1"], "-1"),
+        (&["--env", "spectrum", "--threads", "5000"], "--threads"),
         (&["--env", "spectrum", "--games", "1"], "at least 2 games"),
         (&["--env", "river", "--iterations", "-3"], "-3"),
         (&["--env", "river", "--iterations", "0"], "iterations"),
@@ -253,6 +267,29 @@ fn design_bad_arguments_exit_2_before_any_work() {
     assert!(err.contains("thesis.txt"), "{err}");
     assert!(precious.join("thesis.txt").exists());
     assert!(!dir.join("never").exists(), "nothing was written");
+    // A symbolic link, dangling or not, is refused before any work (found by a tester: a
+    // dangling link made the run fail at the end and leave its temporary folder behind).
+    #[cfg(unix)]
+    {
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(dir.join("nowhere"), &link).unwrap();
+        let out = rp(&[
+            "design",
+            "--env",
+            "spectrum",
+            "--out",
+            &link.display().to_string(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("symbolic link"), "{err}");
+        let leftovers = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".link"))
+            .count();
+        assert_eq!(leftovers, 0);
+    }
 }
 
 #[test]

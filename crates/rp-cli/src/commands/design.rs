@@ -154,7 +154,7 @@ pub fn run(args: &DesignArgs) -> CliResult {
         .unwrap_or_else(|| default_folder(&settings));
     let designer = Designer::new(settings).map_err(|e| {
         if e.is_input() {
-            CliError::input(&e)
+            CliError::Input(with_flag(&e.to_string()))
         } else {
             CliError::failed(&e)
         }
@@ -187,6 +187,28 @@ pub fn run(args: &DesignArgs) -> CliResult {
         Ok(())
     } else {
         Err(CliError::Failed(rejection(summary)))
+    }
+}
+
+/// The settings behind the flags, as the designer's messages name them (summary.json's names),
+/// most specific first.
+const FLAGS: [(&str, &str); 5] = [
+    ("probing.initial_games", "--games"),
+    (
+        "probing.max_games",
+        "--games (the cap on K is 4 times --games)",
+    ),
+    ("measurement.samples", "--samples"),
+    ("measurement.delta", "--delta"),
+    ("iterations", "--iterations"),
+];
+
+/// A settings message with the flag that set the value, so a user who typed `--games` is not
+/// left guessing what `probing.max_games` is.
+fn with_flag(message: &str) -> String {
+    match FLAGS.iter().find(|(setting, _)| message.contains(setting)) {
+        Some((_, flag)) => format!("{message} [set by {flag}]"),
+        None => message.to_string(),
     }
 }
 
