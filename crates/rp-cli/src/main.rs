@@ -15,6 +15,10 @@ use clap::{ArgAction, Parser, Subcommand};
 
 use crate::error::CliError;
 
+/// The largest seed the CLI accepts, `2^53 - 1`: seeds are written to JSON as numbers, and
+/// readers that parse numbers as doubles (JavaScript, many others) round larger ones.
+pub(crate) const MAX_JSON_SEED: u64 = (1 << 53) - 1;
+
 #[derive(Parser)]
 #[command(
     name = "rp",

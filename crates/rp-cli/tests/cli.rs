@@ -220,7 +220,7 @@ fn design_bad_arguments_exit_2_before_any_work() {
     let dir = scratch("design-bad");
     let file = write(&dir, "not-a-folder", "x");
     let out_dir = dir.join("never").display().to_string();
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["--env", "ocean"], "ocean"),
         (&["--env", "spectrum", "--games", "0"], "set by --games"),
         (
@@ -237,6 +237,11 @@ fn design_bad_arguments_exit_2_before_any_work() {
         ),
         (&["--env", "spectrum", "--samples", "-1"], "-1"),
         (&["--env", "spectrum", "--threads", "5000"], "--threads"),
+        // Seeds stay exact in every JSON reader.
+        (
+            &["--env", "spectrum", "--seed", "9007199254740993"],
+            "9007199254740993",
+        ),
         (&["--env", "spectrum", "--games", "1"], "at least 2 games"),
         (&["--env", "river", "--iterations", "-3"], "-3"),
         (&["--env", "river", "--iterations", "0"], "iterations"),

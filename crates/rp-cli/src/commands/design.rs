@@ -55,11 +55,14 @@ pub struct DesignArgs {
     /// Initial games K per evaluation (default 30); adaptive probing doubles it up to 4 K.
     #[arg(long, value_name = "K", allow_negative_numbers = true)]
     games: Option<usize>,
-    /// Seed of the designer's draws (perturbations, probes, confirmations).
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    /// Seed of the designer's draws (perturbations, probes, confirmations); at most 2^53 - 1,
+    /// so every JSON reader keeps it exact.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(..=crate::MAX_JSON_SEED))]
     seed: u64,
-    /// Seed of the environment's parameters.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    /// Seed of the environment's parameters (at most 2^53 - 1).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(..=crate::MAX_JSON_SEED))]
     env_seed: u64,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]

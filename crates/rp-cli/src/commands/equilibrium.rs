@@ -15,8 +15,10 @@ pub struct EquilibriumArgs {
     /// The game: spectrum, river or krawczyk-uryasev.
     #[arg(long, value_parser = parse_game)]
     env: ReferenceGame,
-    /// Seed of the environment's parameters and probe (spectrum, river; default 0).
-    #[arg(long, allow_negative_numbers = true)]
+    /// Seed of the environment's parameters and probe (spectrum, river; default 0; at most
+    /// 2^53 - 1).
+    #[arg(long, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(..=crate::MAX_JSON_SEED))]
     seed: Option<u64>,
     /// Agents (spectrum, river; default: the size `rp design` uses, 4).
     #[arg(long, value_name = "M")]
