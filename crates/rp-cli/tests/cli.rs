@@ -215,6 +215,20 @@ fn design_exits_2(prefix: &[&str], cases: &[(&[&str], &str)], out_dir: &str) {
     }
 }
 
+/// `rp design --out OUT` exits 2 before any work with a message containing `needle`.
+fn out_refused(out: &std::path::Path, needle: &str) {
+    let out = rp(&[
+        "design",
+        "--env",
+        "spectrum",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(needle), "{err}");
+}
+
 #[test]
 fn design_bad_arguments_exit_2_before_any_work() {
     let dir = scratch("design-bad");
@@ -260,16 +274,7 @@ fn design_bad_arguments_exit_2_before_any_work() {
     let precious = dir.join("precious");
     std::fs::create_dir_all(&precious).unwrap();
     write(&precious, "thesis.txt", "x");
-    let out = rp(&[
-        "design",
-        "--env",
-        "spectrum",
-        "--out",
-        &precious.display().to_string(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("thesis.txt"), "{err}");
+    out_refused(&precious, "thesis.txt");
     assert!(precious.join("thesis.txt").exists());
     assert!(!dir.join("never").exists(), "nothing was written");
     // A symbolic link, dangling or not, is refused before any work (found by a tester: a
@@ -278,16 +283,7 @@ fn design_bad_arguments_exit_2_before_any_work() {
     {
         let link = dir.join("link");
         std::os::unix::fs::symlink(dir.join("nowhere"), &link).unwrap();
-        let out = rp(&[
-            "design",
-            "--env",
-            "spectrum",
-            "--out",
-            &link.display().to_string(),
-        ]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
-        assert!(err.contains("symbolic link"), "{err}");
+        out_refused(&link, "symbolic link");
         let leftovers = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(Result::ok)
